@@ -1,0 +1,109 @@
+# ipvsagent - Kubernetes Services on the kernel's IP Virtual Server.
+#
+#   make            build ./ipvsagent
+#   make check      unit tests (plain, ASan, UBSan) and kernel tests under UML
+#   make bench      benchmarks against ipvsadm under User-Mode Linux
+#   make deps       install the Debian packages the above need (as root)
+#
+# The file list below is the architecture: one folder per layer.
+
+PREFIX   ?= /usr/local
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+SANITIZE ?=
+
+PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	    -Wpointer-arith -Wcast-qual -Wformat=2 -Werror
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Debian's libev ships no pkg-config file.
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANITIZE) -I. $(PKG_CFLAGS) \
+	     -D_GNU_SOURCE -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
+
+IPVS_SRC    := ipvs/addr.c ipvs/service.c ipvs/op.c ipvs/table.c ipvs/parse.c
+NETLINK_SRC := netlink/nl_ipvs.c netlink/nl_ipvs_msg.c netlink/nl_ipvs_batch.c \
+	       netlink/nl_ipvs_dump.c
+AGENT_SRC   := agent/cmd_ipvs.c
+MAIN_SRC    := agent/main.c
+LIB_SRC     := $(IPVS_SRC) $(NETLINK_SRC) $(AGENT_SRC)
+
+UNIT_SRC    := $(wildcard test/unit/*.c)
+KERNEL_SRC  := $(wildcard test/kernel/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+LIB_OBJ := $(call obj,$(LIB_SRC))
+
+.PHONY: all check unit unit-sanitizers kernel bench deps install clean demo
+
+all: ipvsagent
+
+ipvsagent: $(BUILD)/ipvsagent
+	cp $< $@
+
+$(BUILD)/ipvsagent: $(call obj,$(MAIN_SRC)) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/test/unit/run: $(call obj,$(UNIT_SRC)) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
+
+$(BUILD)/test/kernel/run: $(call obj,$(KERNEL_SRC)) $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
+
+include test/uml/uml.mk
+
+# --- tests -----------------------------------------------------------------
+
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) unit-sanitizers
+	$(MAKE) kernel
+
+unit: $(BUILD)/test/unit/run
+	$(BUILD)/test/unit/run
+
+# Sanitized builds live in their own trees so objects never mix.
+unit-sanitizers:
+	$(MAKE) BUILD=build/asan SANITIZE="-fsanitize=address -fno-omit-frame-pointer" unit
+	$(MAKE) BUILD=build/ubsan SANITIZE="-fsanitize=undefined -fno-sanitize-recover=all" unit
+
+kernel: $(BUILD)/test/kernel/run ipvsagent $(UML_SHIM)
+	$(UML_RUN) --timeout 900 -- test/kernel/run.sh $(BUILD)/test/kernel/run
+
+bench: deps ipvsagent $(UML_SHIM)
+	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/ipvs_bench.sh
+
+# --- installation ----------------------------------------------------------
+
+# Every Debian package that building, testing and the demo need.
+DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-genl-3-dev \
+	    libnl-route-3-dev libev-dev libcurl4-openssl-dev libcjson-dev \
+	    libyaml-dev libmicrohttpd-dev libnftables-dev check \
+	    user-mode-linux ipvsadm iproute2 kmod python3 busybox-static procps
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "deps: installing$$(echo $$missing | sed 's/^/ /')"; \
+		if [ "$$(id -u)" != 0 ]; then SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			--no-install-recommends $$missing; \
+	fi
+
+install: ipvsagent
+	install -D -m 0755 ipvsagent $(DESTDIR)$(PREFIX)/sbin/ipvsagent
+
+clean:
+	rm -rf build ipvsagent $(UML_SHIM)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

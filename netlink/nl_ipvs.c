@@ -147,6 +147,7 @@ uint32_t nl_ipvs_queue(struct nl_ipvs *nl, struct nl_msg *msg)
 
 	h->nlmsg_seq = seq;
 	h->nlmsg_pid = 0;
+	h->nlmsg_flags |= NLM_F_REQUEST;
 	memcpy(nl->tx + nl->txlen, h, h->nlmsg_len);
 	nl->txlen += NLMSG_ALIGN(h->nlmsg_len);
 	nl->counters.requests++;

@@ -27,11 +27,12 @@ int ipvs_op_check(const struct ipvs_op *op, char *why, size_t len)
 			snprintf(why, len, "unknown operation %d", op->kind);
 		return -EINVAL;
 	}
-	/* A delete names its objects; their configuration does not matter. */
-	if (op->kind == IPVS_OP_DEL_SERVICE || op->kind == IPVS_OP_DEL_DEST)
-		r = ipvs_service_key_check(&op->svc.key, 1, why, len);
-	else
+	/* Only a service op carries the service's configuration; the others
+	 * name it by key, as the kernel reads them. */
+	if (op->kind == IPVS_OP_ADD_SERVICE || op->kind == IPVS_OP_EDIT_SERVICE)
 		r = ipvs_service_check(&op->svc, why, len);
+	else
+		r = ipvs_service_key_check(&op->svc.key, 1, why, len);
 	if (r || !ipvs_op_is_dest(op->kind))
 		return r;
 	if (op->kind == IPVS_OP_DEL_DEST) {
@@ -74,7 +75,9 @@ char *ipvs_op_fmt(const struct ipvs_op *op, char *buf, size_t len)
 		snprintf(buf, len, "?op%d", op->kind);
 		return buf;
 	}
-	if (op->kind == IPVS_OP_EDIT_SERVICE || op->kind == IPVS_OP_EDIT_DEST)
+	/* len > 2: a shorter buffer holds no verb letter to change. */
+	if ((op->kind == IPVS_OP_EDIT_SERVICE || op->kind == IPVS_OP_EDIT_DEST) &&
+	    len > 2)
 		buf[1] = op->kind == IPVS_OP_EDIT_SERVICE ? 'E' : 'e';
 	return buf;
 }

@@ -326,8 +326,10 @@ static int finish(struct parser *p)
 		return 0;
 	if (!p->have_dest)
 		return fail(p, "real server missing");
-	/* ipvsadm: no port means the service's; only NAT may change the port. */
-	if (!p->port_given || (op->dest.fwd != IPVS_FWD_MASQ &&
+	/* ipvsadm: no port means the service's; only NAT may change the port
+	 * (-a and -e only: -d names the real server as it is). */
+	if (!p->port_given || (op->kind != IPVS_OP_DEL_DEST &&
+			       op->dest.fwd != IPVS_FWD_MASQ &&
 			       !op->svc.key.fwmark))
 		op->dest.port = op->svc.key.port;
 	return 0;

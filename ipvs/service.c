@@ -187,7 +187,9 @@ int ipvs_service_check(const struct ipvs_service *s, char *why, size_t len)
 				IPVS_NAME_MAX);
 	if (s->flags & ~IPVS_SVC_F_USER & ~IPVS_SVC_F_HASHED)
 		return why_fail(why, len, "unknown flags 0x%x", s->flags);
-	if ((s->flags & IPVS_SVC_F_ONEPACKET) && k->protocol != IPVS_PROTO_UDP)
+	/* As ipvsadm: a fwmark service may match UDP, so it may use -o. */
+	if ((s->flags & IPVS_SVC_F_ONEPACKET) && !k->fwmark &&
+	    k->protocol != IPVS_PROTO_UDP)
 		return why_fail(why, len, "one-packet scheduling is only for UDP");
 	if (!netmask_ok(k->af, s->netmask))
 		return why_fail(why, len, "bad netmask 0x%x", s->netmask);
@@ -211,7 +213,8 @@ int ipvs_dest_check(const struct ipvs_service *s, const struct ipvs_dest *d,
 		return why_fail(why, len, "mixed families need tunnelling");
 	if (d->weight < 0)
 		return why_fail(why, len, "negative weight");
-	if (d->u_thresh && d->l_thresh > d->u_thresh)
+	/* The kernel refuses this (ERANGE) even when u_thresh is 0. */
+	if (d->l_thresh > d->u_thresh)
 		return why_fail(why, len, "lower threshold above upper");
 	if (d->fwd != IPVS_FWD_TUNNEL && (d->tun_type || d->tun_port ||
 					  d->tun_flags))
@@ -335,11 +338,11 @@ char *ipvs_service_fmt(const struct ipvs_service *s, char *buf, size_t len)
 		fmt_add(&f, " -p %u", s->timeout);
 		fmt_netmask(&f, s);
 	}
-	fmt_sched_flags(&f, s);
 	if (s->pe_name[0])
 		fmt_add(&f, " --pe %s", s->pe_name);
 	if (s->flags & IPVS_SVC_F_ONEPACKET)
 		fmt_add(&f, " -o");
+	fmt_sched_flags(&f, s);   /* ipvsadm prints -b last */
 	return buf;
 }
 
@@ -364,7 +367,8 @@ static void fmt_tunnel(struct fmtbuf *f, const struct ipvs_dest *d)
 char *ipvs_dest_fmt(const struct ipvs_service *s, const struct ipvs_dest *d,
 		    char *buf, size_t len)
 {
-	static const char *const fwd[] = { "-m", "-l", "-i", "-g" };
+	/* ipvsadm has no switch for local delivery (-l is --list): it says -g. */
+	static const char *const fwd[] = { "-m", "-g", "-i", "-g" };
 	struct fmtbuf f = { buf, len, 0 };
 	char key[IPVS_FMT_MAX], ap[IPVS_ADDRPORT_STRLEN];
 

@@ -1,0 +1,25 @@
+/*
+ * test/unit/main.c - run every unit suite.
+ *
+ * Check's default fork mode runs each test in its own process, so a crash
+ * is reported against its test and the others still run.  CK_FORK=no in
+ * the environment runs them in-process, for a debugger.
+ */
+#include <stdlib.h>
+
+#include "suites.h"
+
+int main(void)
+{
+	SRunner *sr = srunner_create(addr_suite());
+	int failed;
+
+	srunner_add_suite(sr, service_suite());
+	srunner_add_suite(sr, op_suite());
+	srunner_add_suite(sr, parse_suite());
+	srunner_add_suite(sr, table_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,16 @@
+/*
+ * test/unit/suites.h - one Check suite per file of ipvs/; main.c runs them
+ * all.
+ */
+#ifndef TEST_UNIT_SUITES_H
+#define TEST_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *addr_suite(void);
+Suite *service_suite(void);
+Suite *op_suite(void);
+Suite *parse_suite(void);
+Suite *table_suite(void);
+
+#endif

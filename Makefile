@@ -13,7 +13,7 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
 
-PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson
+PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson liburing
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wcast-qual -Wformat=2 -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -25,7 +25,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
 IPVS_SRC    := ipvs/addr.c ipvs/service.c ipvs/op.c ipvs/table.c ipvs/parse.c
 NETLINK_SRC := netlink/nl_ipvs.c netlink/nl_ipvs_msg.c netlink/nl_ipvs_batch.c \
-	       netlink/nl_ipvs_dump.c
+	       netlink/nl_ipvs_dump.c netlink/nl_ipvs_ring.c
 AGENT_SRC   := agent/cmd_ipvs.c
 MAIN_SRC    := agent/main.c
 LIB_SRC     := $(IPVS_SRC) $(NETLINK_SRC) $(AGENT_SRC)
@@ -85,7 +85,7 @@ bench: deps ipvsagent $(UML_SHIM)
 # Every Debian package that building, testing and the demo need.
 DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-genl-3-dev \
 	    libnl-route-3-dev libev-dev libcurl4-openssl-dev libcjson-dev \
-	    libyaml-dev libmicrohttpd-dev libnftables-dev check \
+	    libyaml-dev libmicrohttpd-dev libnftables-dev liburing-dev check \
 	    user-mode-linux ipvsadm iproute2 kmod python3 busybox-static procps
 
 deps:

@@ -64,6 +64,21 @@ struct ipvs_table_dest *ipvs_table_add_dest(struct ipvs_table_service *ts,
 	return td;
 }
 
+int ipvs_table_reserve_dests(struct ipvs_table_service *ts, size_t extra)
+{
+	size_t want = ts->ndests + extra;
+	void *p;
+
+	if (want <= ts->cap)
+		return 0;
+	p = realloc(ts->dests, want * sizeof(*ts->dests));
+	if (!p)
+		return -1;
+	ts->dests = p;
+	ts->cap = want;
+	return 0;
+}
+
 static int svc_cmp(const void *a, const void *b)
 {
 	const struct ipvs_table_service *x = a, *y = b;

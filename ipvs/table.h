@@ -39,6 +39,10 @@ struct ipvs_table_service *ipvs_table_add_service(struct ipvs_table *t,
 struct ipvs_table_dest *ipvs_table_add_dest(struct ipvs_table_service *ts,
 					    const struct ipvs_dest *d);
 
+/* Make room for @extra more real servers, exactly: a dump that knows how
+ * many are coming spares the slack of doubling (memory touched is time). */
+int ipvs_table_reserve_dests(struct ipvs_table_service *ts, size_t extra);
+
 /* Sort services by key and each service's real servers by key. */
 void ipvs_table_sort(struct ipvs_table *t);
 

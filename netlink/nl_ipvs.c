@@ -79,6 +79,24 @@ static int libnl_errno(int nlerr)
 	}
 }
 
+static int rx_init(struct nl_ipvs *nl)
+{
+	size_t i;
+
+	nl->rx = malloc((size_t)NL_IPVS_RX_VEC * NL_IPVS_RX_SLOT);
+	nl->rxmsg = calloc(NL_IPVS_RX_VEC, sizeof(*nl->rxmsg));
+	nl->rxiov = calloc(NL_IPVS_RX_VEC, sizeof(*nl->rxiov));
+	if (!nl->rx || !nl->rxmsg || !nl->rxiov)
+		return -1;
+	for (i = 0; i < NL_IPVS_RX_VEC; i++) {
+		nl->rxiov[i].iov_base = nl->rx + i * NL_IPVS_RX_SLOT;
+		nl->rxiov[i].iov_len = NL_IPVS_RX_SLOT;
+		nl->rxmsg[i].msg_hdr.msg_iov = &nl->rxiov[i];
+		nl->rxmsg[i].msg_hdr.msg_iovlen = 1;
+	}
+	return 0;
+}
+
 int nl_ipvs_open(struct nl_ipvs **out)
 {
 	struct nl_ipvs *nl = calloc(1, sizeof(*nl));
@@ -87,7 +105,7 @@ int nl_ipvs_open(struct nl_ipvs **out)
 	*out = NULL;
 	if (!nl || !(nl->sock = nl_socket_alloc()) ||
 	    !(nl->tx = malloc(NL_IPVS_TX_MAX)) ||
-	    !(nl->rx = malloc(NL_IPVS_RX_BUF)))
+	    rx_init(nl))
 		goto bad;
 	if ((r = nl_connect(nl->sock, NETLINK_GENERIC)) < 0) {
 		r = libnl_errno(r);
@@ -115,8 +133,11 @@ void nl_ipvs_close(struct nl_ipvs *nl)
 		return;
 	if (nl->sock)
 		nl_socket_free(nl->sock);
+	nl_ipvs_ring_free(nl->ring);
 	free(nl->tx);
 	free(nl->rx);
+	free(nl->rxmsg);
+	free(nl->rxiov);
 	free(nl);
 }
 
@@ -173,15 +194,28 @@ int nl_ipvs_flush(struct nl_ipvs *nl)
 	return 0;
 }
 
-/* Read one datagram and hand each message to the job; -EAGAIN if none. */
+/* Hand every message of one datagram to the job. */
+static int rx_datagram(struct nl_ipvs *nl, const struct mmsghdr *m)
+{
+	struct nlmsghdr *h = m->msg_hdr.msg_iov->iov_base;
+	int len = (int)m->msg_len, r;
+
+	if (m->msg_hdr.msg_flags & MSG_TRUNC)
+		return nl_ipvs_fail(nl, -EMSGSIZE, "IPVS answer over %d bytes",
+				    NL_IPVS_RX_SLOT);
+	for (; nlmsg_ok(h, len); h = nlmsg_next(h, &len))
+		if ((r = nl->job->reply(nl, h)))
+			return r;
+	return 0;
+}
+
+/* Read what has arrived, many datagrams per call; -EAGAIN if nothing. */
 static int rx_once(struct nl_ipvs *nl)
 {
-	struct nlmsghdr *h;
-	ssize_t n;
-	int len, r;
+	int n, i, r;
 
 	do
-		n = recv(nl->fd, nl->rx, NL_IPVS_RX_BUF, 0);
+		n = recvmmsg(nl->fd, nl->rxmsg, NL_IPVS_RX_VEC, MSG_DONTWAIT, NULL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return -EAGAIN;
@@ -189,11 +223,10 @@ static int rx_once(struct nl_ipvs *nl)
 		return nl_ipvs_fail(nl, -errno, "receiving from IPVS (%s)",
 				    errno == ENOBUFS ? "answers were dropped" :
 						       "socket error");
-	len = (int)n;
-	for (h = (struct nlmsghdr *)nl->rx; nlmsg_ok(h, len);
-	     h = nlmsg_next(h, &len))
-		if ((r = nl->job->reply(nl, h)))
+	for (i = 0; i < n; i++) {
+		if ((r = rx_datagram(nl, &nl->rxmsg[i])))
 			return r;
+	}
 	return 0;
 }
 

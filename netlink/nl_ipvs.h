@@ -106,6 +106,13 @@ int nl_ipvs_batch_run(struct nl_ipvs *nl);
  */
 int nl_ipvs_dump(struct nl_ipvs *nl, struct ipvs_table *out);
 
+/*
+ * Dumps read real servers over many sockets through io_uring when the
+ * kernel allows it, else over this one socket.  @enable 0 forces the
+ * latter (tests compare both; operators may distrust io_uring).
+ */
+void nl_ipvs_set_parallel_dumps(struct nl_ipvs *nl, int enable);
+
 /* Real servers of one service only, appended to @ts. */
 int nl_ipvs_dump_dests(struct nl_ipvs *nl, struct ipvs_table_service *ts);
 

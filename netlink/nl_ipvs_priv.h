@@ -8,19 +8,29 @@
 #include <linux/netlink.h>
 #include <netlink/msg.h>
 #include <stdarg.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 #include "nl_ipvs.h"
+#include "nl_ipvs_ring.h"
 
 /* Bytes per sendmsg(): below the default socket send buffer. */
 #define NL_IPVS_TX_MAX (128 * 1024)
 
 /* Requests in flight.  Each ACK costs ~1 KiB of receive buffer (skb
  * truesize), so this bounds what the kernel may queue towards us. */
-#define NL_IPVS_WINDOW 2048
+#define NL_IPVS_WINDOW 4096
 
-/* Receive buffer: chunks of a dump are as large as our reads allow. */
-#define NL_IPVS_RX_BUF (256 * 1024)
-#define NL_IPVS_RCVBUF (16 * 1024 * 1024)
+/*
+ * Every ACK is a datagram of its own, so reading them one recv() at a time
+ * costs a system call per operation.  recvmmsg() takes NL_IPVS_RX_VEC at
+ * once.  Each slot holds NL_IPVS_RX_SLOT bytes: the kernel never builds a
+ * netlink datagram larger than 32 KiB, and sizes a dump's chunks after our
+ * reads, so large slots also make large chunks.  Only touched pages count.
+ */
+#define NL_IPVS_RX_VEC 256
+#define NL_IPVS_RX_SLOT (32 * 1024)
+#define NL_IPVS_RCVBUF (32 * 1024 * 1024)
 
 /* The job the socket is busy with: its replies are handed to it. */
 struct nl_ipvs_job {
@@ -42,8 +52,12 @@ struct nl_ipvs {
 	uint32_t seq;              /* next sequence number */
 	uint8_t *tx;               /* requests queued for the next sendmsg */
 	size_t txlen;
-	uint8_t *rx;               /* receive buffer, NL_IPVS_RX_BUF bytes */
+	uint8_t *rx;               /* NL_IPVS_RX_VEC slots of NL_IPVS_RX_SLOT */
+	struct mmsghdr *rxmsg;     /* recvmmsg() vector over the slots */
+	struct iovec *rxiov;
 	struct nl_ipvs_job *job;   /* NULL when idle */
+	struct nl_ipvs_ring *ring; /* parallel dumps, made on first use */
+	int ring_unusable;         /* io_uring refused us: do without */
 	struct nl_ipvs_counters counters;
 	char errbuf[IPVS_FMT_MAX + 128];          /* last failure in words */
 };

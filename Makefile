@@ -75,9 +75,15 @@ unit-sanitizers:
 	$(MAKE) BUILD=build/ubsan SANITIZE="-fsanitize=undefined -fno-sanitize-recover=all" unit
 
 kernel: $(BUILD)/test/kernel/run ipvsagent $(UML_SHIM)
+	$(UML_RUN) -- test/uml/selftest.sh
 	$(UML_RUN) --timeout 900 -- test/kernel/run.sh $(BUILD)/test/kernel/run
 
-bench: deps ipvsagent $(UML_SHIM)
+demo: deps
+	$(MAKE) ipvsagent $(UML_SHIM)
+	$(UML_RUN) -- contrib/demo/demo.sh
+
+bench: deps
+	$(MAKE) ipvsagent $(UML_SHIM)
 	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/ipvs_bench.sh
 
 # --- installation ----------------------------------------------------------
@@ -104,6 +110,6 @@ install: ipvsagent
 	install -D -m 0755 ipvsagent $(DESTDIR)$(PREFIX)/sbin/ipvsagent
 
 clean:
-	rm -rf build ipvsagent $(UML_SHIM)
+	rm -rf build ipvsagent $(UML_CLEANFILES)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -245,6 +245,9 @@ int nl_ipvs_job_step(struct nl_ipvs *nl)
 	if (!job)
 		return -EINVAL;
 	for (;;) {
+		/* Done before fill: a finished job must not send more. */
+		if (job->done(nl))
+			return job_finish(nl, job->result(nl));
 		progress = job->fill(nl);
 		if (progress < 0)
 			return job_finish(nl, progress);

@@ -50,7 +50,7 @@ static int dump_fill(struct nl_ipvs *nl)
 	struct dump *d = nl->job->ctx;
 	struct nl_msg *msg;
 
-	if (d->sent)
+	if (d->sent || (d->phase == 1 && d->services_only))
 		return 0;
 	if (d->phase == 1)
 		return d->next < d->t->nsvcs ? queue_dest_dump(nl, d) : 0;

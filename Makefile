@@ -23,12 +23,12 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANITIZE) -I. $(PKG_CFLAGS) \
 	     -D_GNU_SOURCE -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
 
-IPVS_SRC    := ipvs/addr.c ipvs/service.c ipvs/op.c ipvs/table.c ipvs/parse.c
-NETLINK_SRC := netlink/nl_ipvs.c netlink/nl_ipvs_msg.c netlink/nl_ipvs_batch.c \
-	       netlink/nl_ipvs_dump.c netlink/nl_ipvs_ring.c
-AGENT_SRC   := agent/cmd_ipvs.c
+IPVS_SRC    := $(wildcard ipvs/*.c)
+NETLINK_SRC := $(wildcard netlink/*.c)
+K8S_SRC     := $(wildcard k8s/*.c)
 MAIN_SRC    := agent/main.c
-LIB_SRC     := $(IPVS_SRC) $(NETLINK_SRC) $(AGENT_SRC)
+AGENT_SRC   := $(filter-out $(MAIN_SRC),$(wildcard agent/*.c))
+LIB_SRC     := $(IPVS_SRC) $(NETLINK_SRC) $(K8S_SRC) $(AGENT_SRC)
 
 UNIT_SRC    := $(wildcard test/unit/*.c)
 KERNEL_SRC  := $(wildcard test/kernel/*.c)

@@ -39,5 +39,6 @@ Suite *kt_roundtrip_suite(void);
 Suite *kt_batch_suite(void);
 Suite *kt_misc_suite(void);
 Suite *kt_scale_suite(void);
+Suite *kt_route_suite(void);
 
 #endif

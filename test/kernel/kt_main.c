@@ -15,6 +15,7 @@ int main(void)
 	srunner_add_suite(sr, kt_batch_suite());
 	srunner_add_suite(sr, kt_misc_suite());
 	srunner_add_suite(sr, kt_scale_suite());
+	srunner_add_suite(sr, kt_route_suite());
 	srunner_run_all(sr, CK_VERBOSE);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -1,0 +1,290 @@
+/*
+ * k8s/decode_list.c - a whole document: a List of Services,
+ * EndpointSlices and Nodes (a file, or `kubectl get -o json` output),
+ * dispatched item by item to the caller.  The document is checked as a
+ * whole before the first callback, so a broken file changes nothing.
+ */
+#include "decode.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_field.h"
+#include "json_error.h"
+
+struct list_walk {
+	const struct k8s_list_cb *cb;
+	struct k8s_decode_log *log;
+	const char *default_kind; /* "Service" in a ServiceList, or NULL */
+	int delivered;            /* objects handed to callbacks */
+};
+
+static void list_err(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void list_err(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* Report a broken item under "List", with its namespace/name if it has
+ * them. */
+static void list_warn_item(struct list_walk *w, const cJSON *item, size_t i,
+			   const char *why)
+{
+	const cJSON *md = cJSON_GetObjectItemCaseSensitive(item, "metadata");
+	const cJSON *ns = cJSON_GetObjectItemCaseSensitive(md, "namespace");
+	const cJSON *name = cJSON_GetObjectItemCaseSensitive(md, "name");
+	struct k8s_dec d;
+
+	k8s_dec_init(&d, "List", w->log);
+	if (cJSON_IsString(ns))
+		d.ns = ns->valuestring;
+	if (cJSON_IsString(name))
+		d.name = name->valuestring;
+	k8s_dec_warn(&d, "items[%zu]: %s", i, why);
+}
+
+/*
+ * Each kind: decode into a heap object and hand it over.  An unusable
+ * item (-EINVAL, already reported by the decoder) is skipped.
+ */
+static int list_service(struct list_walk *w, const cJSON *item)
+{
+	struct k8s_service *o = malloc(sizeof(*o));
+	int rc;
+
+	if (!o)
+		return -ENOMEM;
+	rc = k8s_decode_service(item, o, w->log);
+	if (rc) {
+		free(o);
+		return rc == -EINVAL ? 0 : rc;
+	}
+	w->delivered++;
+	rc = w->cb->service(w->cb->arg, o);
+	return rc < 0 ? rc : 0;
+}
+
+static int list_slice(struct list_walk *w, const cJSON *item)
+{
+	struct k8s_endpointslice *o = malloc(sizeof(*o));
+	int rc;
+
+	if (!o)
+		return -ENOMEM;
+	rc = k8s_decode_endpointslice(item, o, w->log);
+	if (rc) {
+		free(o);
+		return rc == -EINVAL ? 0 : rc;
+	}
+	w->delivered++;
+	rc = w->cb->slice(w->cb->arg, o);
+	return rc < 0 ? rc : 0;
+}
+
+static int list_node(struct list_walk *w, const cJSON *item)
+{
+	struct k8s_node *o = malloc(sizeof(*o));
+	int rc;
+
+	if (!o)
+		return -ENOMEM;
+	rc = k8s_decode_node(item, o, w->log);
+	if (rc) {
+		free(o);
+		return rc == -EINVAL ? 0 : rc;
+	}
+	w->delivered++;
+	rc = w->cb->node(w->cb->arg, o);
+	return rc < 0 ? rc : 0;
+}
+
+/* One item, by its own kind.  0 (also for skipped items) or < 0: stop. */
+static int list_item(struct list_walk *w, const cJSON *item, size_t i)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(item, "kind");
+	const char *kind = w->default_kind;
+
+	if (!cJSON_IsObject(item)) {
+		list_warn_item(w, item, i, "not an object");
+		return 0;
+	}
+	if (cJSON_IsString(k))
+		kind = k->valuestring;
+	else if (k && !cJSON_IsNull(k))
+		kind = NULL;
+	if (!kind) {
+		list_warn_item(w, item, i, "no kind");
+		return 0;
+	}
+	if (!strcmp(kind, "Service") && w->cb->service)
+		return list_service(w, item);
+	if (!strcmp(kind, "EndpointSlice") && w->cb->slice)
+		return list_slice(w, item);
+	if (!strcmp(kind, "Node") && w->cb->node)
+		return list_node(w, item);
+	return 0; /* another kind, or one the caller does not want */
+}
+
+/* Turn a walk's result into the return value, with a message. */
+static int list_result(struct list_walk *w, int rc, size_t i, char *err,
+		       size_t errlen)
+{
+	char buf[128];
+
+	if (rc == -ENOMEM)
+		list_err(err, errlen, "items[%zu]: out of memory", i);
+	else if (rc)
+		list_err(err, errlen, "items[%zu]: stopped by the receiver: %s",
+			 i, strerror_r(-rc, buf, sizeof(buf)));
+	return rc ? rc : w->delivered;
+}
+
+/*
+ * Walk the items, freeing each one's JSON as soon as it is decoded: the
+ * tree and the objects are never both whole in memory.
+ */
+static int list_walk_items(struct list_walk *w, cJSON *items, char *err,
+			   size_t errlen)
+{
+	cJSON *it;
+	size_t i = 0;
+	int rc = 0;
+
+	while (items && (it = items->child)) {
+		cJSON_DetachItemViaPointer(items, it);
+		rc = list_item(w, it, i);
+		cJSON_Delete(it);
+		if (rc)
+			break;
+		i++;
+	}
+	return list_result(w, rc, i, err, errlen);
+}
+
+/* "ServiceList" -> "Service": items of typed lists from the API server
+ * carry no kind of their own.  NULL for "List" and other documents. */
+static const char *list_item_kind(const cJSON *root, char *buf, size_t buflen)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
+	size_t n;
+
+	if (!cJSON_IsString(k))
+		return NULL;
+	n = strlen(k->valuestring);
+	if (n <= 4 || n - 4 >= buflen || strcmp(k->valuestring + n - 4, "List"))
+		return NULL;
+	memcpy(buf, k->valuestring, n - 4);
+	buf[n - 4] = 0;
+	return buf;
+}
+
+/* Is the document a List (*@items, NULL for "items": null) or one object
+ * of a kind we know (*@single)?  Anything else is -EINVAL: a file that is
+ * not a List must not read as "no Services". */
+static int list_shape(const cJSON *root, cJSON **items, int *single,
+		      char *err, size_t errlen)
+{
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
+	const char *kind = cJSON_IsString(k) ? k->valuestring : "";
+
+	*single = 0;
+	*items = NULL;
+	if (!cJSON_IsObject(root)) {
+		list_err(err, errlen, "the document is %s, not a Kubernetes List",
+			 k8s_dec_type_name(root));
+		return -EINVAL;
+	}
+	*items = cJSON_GetObjectItemCaseSensitive(root, "items");
+	if (cJSON_IsArray(*items))
+		return 0;
+	if (cJSON_IsNull(*items)) {
+		*items = NULL;
+		return 0;
+	}
+	if (*items) {
+		list_err(err, errlen, "items: expected an array, got %s",
+			 k8s_dec_type_name(*items));
+		return -EINVAL;
+	}
+	if (!strcmp(kind, "Service") || !strcmp(kind, "EndpointSlice") ||
+	    !strcmp(kind, "Node")) {
+		*single = 1;
+		return 0;
+	}
+	list_err(err, errlen, "not a Kubernetes List: no items (kind \"%.64s\")",
+		 kind);
+	return -EINVAL;
+}
+
+static int list_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Parse the whole text; on failure say where and why. */
+static int list_parse(const char *text, size_t len, cJSON **root, char *err,
+		      size_t errlen)
+{
+	unsigned long line, col;
+	const char *end = text;
+	char what[128];
+	size_t pos;
+
+	*root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+	if (*root) {
+		for (pos = (size_t)(end - text); pos < len; pos++) {
+			if (!list_space(text[pos]))
+				break;
+		}
+		if (pos == len)
+			return 0;
+		cJSON_Delete(*root);
+		*root = NULL;
+		snprintf(what, sizeof(what),
+			 "unexpected data after the JSON document");
+	} else if (!k8s_json_error(text, len, &pos, what, sizeof(what))) {
+		/* Valid JSON that cJSON refused: it ran out of memory. */
+		pos = end ? (size_t)(end - text) : 0;
+		snprintf(what, sizeof(what), "cJSON could not parse this (out of memory?)");
+	}
+	k8s_json_line_col(text, pos < len ? pos : len, &line, &col);
+	list_err(err, errlen, "line %lu, column %lu: %s", line, col, what);
+	return -EINVAL;
+}
+
+int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
+		    struct k8s_decode_log *log, char *err, size_t errlen)
+{
+	struct list_walk w = { .cb = cb, .log = log };
+	char kind[64];
+	cJSON *root, *items;
+	int single, rc;
+
+	list_err(err, errlen, "%s", "");
+	if (!text) {
+		list_err(err, errlen, "no document");
+		return -EINVAL;
+	}
+	rc = list_parse(text, len, &root, err, errlen);
+	if (!rc)
+		rc = list_shape(root, &items, &single, err, errlen);
+	if (!rc && single) {
+		rc = list_result(&w, list_item(&w, root, 0), 0, err, errlen);
+	} else if (!rc) {
+		w.default_kind = list_item_kind(root, kind, sizeof(kind));
+		rc = list_walk_items(&w, items, err, errlen);
+	}
+	cJSON_Delete(root);
+	return rc;
+}

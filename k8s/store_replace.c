@@ -1,0 +1,77 @@
+/*
+ * k8s/store_replace.c - swap in a whole new set of objects (a reloaded
+ * file), marking dirty only the Services whose translation may change.
+ *
+ * Why by content and not by resourceVersion: a file written by
+ * `kubectl get -o json` and then edited by hand keeps the old
+ * resourceVersion, and a change must never be missed.  Comparing decoded
+ * objects is linear in their size, the same order as decoding them.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+
+/* Delete from @st what @next does not have. */
+static int replace_drop_service(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct k8s_store **both = arg; /* { st, next } */
+
+	if (k8s_nsmap_find(&both[1]->services, e->ns, e->name))
+		return 0;
+	return k8s_store_del_service(both[0], e->ns, e->name);
+}
+
+static int replace_drop_slice(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct k8s_store **both = arg;
+
+	if (k8s_nsmap_find(&both[1]->slices, e->ns, e->name))
+		return 0;
+	return k8s_store_del_slice(both[0], e->ns, e->name);
+}
+
+/* Move one object of @next into @st; an equal one replaces silently. */
+static int replace_take_service(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct k8s_store *st = arg;
+	struct k8s_service *s = e->val;
+	const struct k8s_service *old;
+
+	e->val = NULL; /* @st owns it now, whatever happens */
+	old = k8s_nsmap_get(&st->services, e->ns, e->name);
+	return k8s_store_put_service_mark(st, s,
+					  !old || !k8s_service_equal(old, s));
+}
+
+static int replace_take_slice(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct k8s_store *st = arg;
+	struct k8s_endpointslice *s = e->val;
+	const struct k8s_endpointslice *old;
+
+	e->val = NULL;
+	old = k8s_nsmap_get(&st->slices, e->ns, e->name);
+	return k8s_store_put_slice_mark(st, s,
+					!old || !k8s_endpointslice_equal(old, s));
+}
+
+int k8s_store_replace_all(struct k8s_store *st, struct k8s_store *next)
+{
+	struct k8s_store *both[2] = { st, next };
+	int rc;
+
+	/* Deletes first: the old objects go before the new ones come. */
+	rc = k8s_nsmap_foreach(&st->services, replace_drop_service, both);
+	if (!rc)
+		rc = k8s_nsmap_foreach(&st->slices, replace_drop_slice, both);
+	if (!rc)
+		rc = k8s_nsmap_foreach(&next->services, replace_take_service, st);
+	if (!rc)
+		rc = k8s_nsmap_foreach(&next->slices, replace_take_slice, st);
+	if (next->node) {
+		k8s_store_set_node(st, next->node);
+		next->node = NULL;
+	}
+	k8s_store_free(next);
+	return rc;
+}

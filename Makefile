@@ -18,7 +18,7 @@ WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wcast-qual -Wformat=2 -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 # Debian's libev ships no pkg-config file.
-PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lev -lm
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(SANITIZE) -I. $(PKG_CFLAGS) \
 	     -D_GNU_SOURCE -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANITIZE)
@@ -85,6 +85,7 @@ demo: deps
 bench: deps
 	$(MAKE) ipvsagent $(UML_SHIM)
 	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/ipvs_bench.sh
+	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/agent_bench.sh
 
 # --- installation ----------------------------------------------------------
 

@@ -2,45 +2,25 @@
  * agent/main.c - ipvsagent's entry point.
  *
  * ipvsagent implements Kubernetes Services with the kernel's IPVS.  This
- * file only dispatches: the IPVS model lives in ipvs/, the kernel client in
- * netlink/, the API client in k8s/, and the daemon's parts beside this file.
+ * file only dispatches: the daemon is daemon.c (sources -> desired.c ->
+ * sync.c), the IPVS model lives in ipvs/, the kernel clients in netlink/,
+ * the Kubernetes objects in k8s/.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd_ipvs.h"
-
-#define IPVSAGENT_VERSION "0.1.0"
-
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"Usage: ipvsagent COMMAND\n"
-		"\n"
-		"Commands:\n"
-		"  save       print the kernel's IPVS table in ipvsadm -Sn notation\n"
-		"  restore    apply ipvsadm rule lines (-A -E -D -a -e -d) read\n"
-		"             from standard input, in one batch\n"
-		"  version    print the version\n"
-		"\n"
-		"Options:\n"
-		"  -h, --help     this text\n"
-		"      --version  print the version\n");
-}
+#include "daemon.h"
+#include "options.h"
+#include "version.h"
 
 int main(int argc, char **argv)
 {
-	const char *cmd = argc > 1 ? argv[1] : NULL;
+	struct agent_options opt;
+	const char *cmd = argc > 1 ? argv[1] : "";
+	int r;
 
-	if (!cmd) {
-		usage(stderr);
-		return 2;
-	}
-	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help")) {
-		usage(stdout);
-		return 0;
-	}
-	if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+	if (!strcmp(cmd, "version")) {
 		printf("ipvsagent %s\n", IPVSAGENT_VERSION);
 		return 0;
 	}
@@ -48,7 +28,8 @@ int main(int argc, char **argv)
 		return cmd_ipvs_save(stdout);
 	if (!strcmp(cmd, "restore") && argc == 2)
 		return cmd_ipvs_restore(stdin, stderr);
-	fprintf(stderr, "ipvsagent: unknown command '%s'\n", cmd);
-	usage(stderr);
-	return 2;
+	r = agent_options_parse(&opt, argc, argv);
+	if (r)
+		return r > 0 ? 0 : 2;
+	return agent_daemon_run(&opt);
 }

@@ -18,6 +18,11 @@ int main(void)
 	srunner_add_suite(sr, op_suite());
 	srunner_add_suite(sr, parse_suite());
 	srunner_add_suite(sr, table_suite());
+	srunner_add_suite(sr, state_suite());
+	srunner_add_suite(sr, diff_suite());
+	srunner_add_suite(sr, sysctl_suite());
+	srunner_add_suite(sr, k8s_decode_suite());
+	srunner_add_suite(sr, k8s_store_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -12,5 +12,10 @@ Suite *service_suite(void);
 Suite *op_suite(void);
 Suite *parse_suite(void);
 Suite *table_suite(void);
+Suite *state_suite(void);
+Suite *diff_suite(void);
+Suite *sysctl_suite(void);
+Suite *k8s_decode_suite(void);
+Suite *k8s_store_suite(void);
 
 #endif

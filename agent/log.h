@@ -1,0 +1,22 @@
+/*
+ * agent/log.h - logging to stderr, one line per event, klog-like:
+ *   I1121 19:30:00.123456 sync: applied 12 operations in 1.2ms
+ */
+#ifndef AGENT_LOG_H
+#define AGENT_LOG_H
+
+enum agent_log_level {
+	AGENT_LOG_ERROR = 'E',
+	AGENT_LOG_WARN = 'W',
+	AGENT_LOG_INFO = 'I',
+};
+
+/* Lines at verbosity above this are dropped (--v). */
+extern int agent_log_verbosity;
+
+void agent_log(enum agent_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Only when --v >= @v. */
+void agent_logv(int v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

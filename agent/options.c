@@ -1,0 +1,228 @@
+/*
+ * agent/options.c - kube-proxy-compatible flags.
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "duration.h"
+#include "version.h"
+
+enum {
+	OPT_SERVICES_FILE = 256,
+	OPT_KUBECONFIG,
+	OPT_MASTER,
+	OPT_HOSTNAME,
+	OPT_SCHEDULER,
+	OPT_SYNC_PERIOD,
+	OPT_MIN_SYNC_PERIOD,
+	OPT_GRACEFUL_PERIOD,
+	OPT_TCP_TIMEOUT,
+	OPT_TCPFIN_TIMEOUT,
+	OPT_UDP_TIMEOUT,
+	OPT_STRICT_ARP,
+	OPT_EXCLUDE_CIDRS,
+	OPT_NODEPORT_ADDRS,
+	OPT_DUMMY,
+	OPT_STATE_DIR,
+	OPT_METRICS_BIND,
+	OPT_HEALTHZ_BIND,
+	OPT_CLEANUP,
+	OPT_DRY_RUN,
+	OPT_PROXY_MODE,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "services-file", required_argument, NULL, OPT_SERVICES_FILE },
+	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
+	{ "master", required_argument, NULL, OPT_MASTER },
+	{ "hostname-override", required_argument, NULL, OPT_HOSTNAME },
+	{ "ipvs-scheduler", required_argument, NULL, OPT_SCHEDULER },
+	{ "ipvs-sync-period", required_argument, NULL, OPT_SYNC_PERIOD },
+	{ "ipvs-min-sync-period", required_argument, NULL, OPT_MIN_SYNC_PERIOD },
+	{ "ipvs-graceful-period", required_argument, NULL, OPT_GRACEFUL_PERIOD },
+	{ "ipvs-tcp-timeout", required_argument, NULL, OPT_TCP_TIMEOUT },
+	{ "ipvs-tcpfin-timeout", required_argument, NULL, OPT_TCPFIN_TIMEOUT },
+	{ "ipvs-udp-timeout", required_argument, NULL, OPT_UDP_TIMEOUT },
+	{ "ipvs-strict-arp", optional_argument, NULL, OPT_STRICT_ARP },
+	{ "ipvs-exclude-cidrs", required_argument, NULL, OPT_EXCLUDE_CIDRS },
+	{ "nodeport-addresses", required_argument, NULL, OPT_NODEPORT_ADDRS },
+	{ "dummy-interface", required_argument, NULL, OPT_DUMMY },
+	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
+	{ "metrics-bind-address", required_argument, NULL, OPT_METRICS_BIND },
+	{ "healthz-bind-address", required_argument, NULL, OPT_HEALTHZ_BIND },
+	{ "cleanup", optional_argument, NULL, OPT_CLEANUP },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "proxy-mode", required_argument, NULL, OPT_PROXY_MODE },
+	{ "v", required_argument, NULL, 'v' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void agent_options_usage(FILE *f)
+{
+	fprintf(f,
+"Usage: ipvsagent [options]          run the agent (foreground, logs to stderr)\n"
+"       ipvsagent save|restore       the IPVS table in ipvsadm notation\n"
+"\n"
+"Sources (one is needed):\n"
+"  --services-file PATH        JSON List of Services and EndpointSlices, as\n"
+"                              `kubectl get services,endpointslices -A -o json`\n"
+"                              prints it; re-read when it changes and on SIGHUP\n"
+"  --kubeconfig PATH           the API server, as kube-proxy\n"
+"  --master URL                override the kubeconfig's server\n"
+"\n"
+"kube-proxy ipvs-mode flags:\n"
+"  --hostname-override NAME    this node's name (default: the host name)\n"
+"  --ipvs-scheduler NAME       rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh\n"
+"                              (default rr; per Service: annotation\n"
+"                              ipvsagent.io/scheduler or kube-router.io/service.scheduler)\n"
+"  --ipvs-sync-period DUR      how often to re-read the kernel and repair (30s)\n"
+"  --ipvs-min-sync-period DUR  least time between two syncs (0: at once)\n"
+"  --ipvs-exclude-cidrs LIST   IPVS services in these CIDRs are never touched\n"
+"  --ipvs-strict-arp           arp_ignore=1, arp_announce=2\n"
+"  --ipvs-tcp-timeout DUR      IPVS TCP timeout (0: leave the kernel's)\n"
+"  --ipvs-tcpfin-timeout DUR   IPVS TCP FIN_WAIT timeout\n"
+"  --ipvs-udp-timeout DUR      IPVS UDP timeout\n"
+"  --nodeport-addresses LIST   CIDRs (or \"primary\") node ports listen on\n"
+"                              (default: every local address but the dummy\n"
+"                              interface's and loopback)\n"
+"  --metrics-bind-address A    (default 127.0.0.1:10249)\n"
+"  --healthz-bind-address A    (default 0.0.0.0:10256)\n"
+"  --cleanup                   remove what the agent owns, then exit 0\n"
+"  --proxy-mode ipvs           accepted for compatibility; only ipvs\n"
+"  --v N                       log verbosity\n"
+"\n"
+"ipvsagent's own:\n"
+"  --dummy-interface NAME      where VIPs are bound (default kube-ipvs0)\n"
+"  --state-dir DIR             ownership records (default /run/ipvsagent)\n"
+"  --ipvs-graceful-period DUR  how long a removed TCP real server may drain\n"
+"                              with weight 0 (default 15m)\n"
+"  --dry-run                   print the operations, one a line in ipvsadm\n"
+"                              notation, and change nothing\n"
+"  -h, --help | --version\n"
+"\n"
+"Durations as kube-proxy writes them: 30s, 1m, 500ms, 1h30m.\n");
+}
+
+static int bad(const char *flag, const char *value, const char *why)
+{
+	fprintf(stderr, "ipvsagent: --%s=%s: %s\n", flag, value ? value : "", why);
+	return -EINVAL;
+}
+
+static int set_duration(const char *flag, const char *v, double *out)
+{
+	if (agent_duration_parse(v, out))
+		return bad(flag, v, "not a duration (like 30s, 1m, 500ms)");
+	return 0;
+}
+
+/* A comma-separated list; the strings are cut in place in argv. */
+static int set_list(const char *flag, char *v, const char **out, size_t *n)
+{
+	char *save = NULL, *tok;
+
+	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (*n == AGENT_MAX_LIST)
+			return bad(flag, tok, "too many entries");
+		out[(*n)++] = tok;
+	}
+	return 0;
+}
+
+static int set_bool(const char *flag, const char *v, int *out)
+{
+	if (!v || !strcmp(v, "true") || !strcmp(v, "1"))
+		*out = 1;
+	else if (!strcmp(v, "false") || !strcmp(v, "0"))
+		*out = 0;
+	else
+		return bad(flag, v, "not true or false");
+	return 0;
+}
+
+static void defaults(struct agent_options *o)
+{
+	memset(o, 0, sizeof(*o));
+	if (gethostname(o->hostname, sizeof(o->hostname) - 1))
+		strcpy(o->hostname, "localhost");
+	o->scheduler = "rr";
+	o->sync_period = 30;
+	o->graceful_period = 15 * 60;
+	o->dummy_interface = "kube-ipvs0";
+	o->state_dir = "/run/ipvsagent";
+	o->metrics_bind = "127.0.0.1:10249";
+	o->healthz_bind = "0.0.0.0:10256";
+}
+
+static int one(struct agent_options *o, int c, char *v)
+{
+	switch (c) {
+	case OPT_SERVICES_FILE: o->services_file = v; return 0;
+	case OPT_KUBECONFIG: o->kubeconfig = v; return 0;
+	case OPT_MASTER: o->master = v; return 0;
+	case OPT_HOSTNAME:
+		if (!*v || strlen(v) >= sizeof(o->hostname))
+			return bad("hostname-override", v, "empty or too long");
+		strcpy(o->hostname, v);
+		return 0;
+	case OPT_SCHEDULER: o->scheduler = v; return 0;
+	case OPT_SYNC_PERIOD: return set_duration("ipvs-sync-period", v, &o->sync_period);
+	case OPT_MIN_SYNC_PERIOD: return set_duration("ipvs-min-sync-period", v, &o->min_sync_period);
+	case OPT_GRACEFUL_PERIOD: return set_duration("ipvs-graceful-period", v, &o->graceful_period);
+	case OPT_TCP_TIMEOUT: return set_duration("ipvs-tcp-timeout", v, &o->tcp_timeout);
+	case OPT_TCPFIN_TIMEOUT: return set_duration("ipvs-tcpfin-timeout", v, &o->tcpfin_timeout);
+	case OPT_UDP_TIMEOUT: return set_duration("ipvs-udp-timeout", v, &o->udp_timeout);
+	case OPT_STRICT_ARP: return set_bool("ipvs-strict-arp", v, &o->strict_arp);
+	case OPT_EXCLUDE_CIDRS: return set_list("ipvs-exclude-cidrs", v, o->exclude_cidrs, &o->nexclude_cidrs);
+	case OPT_NODEPORT_ADDRS: return set_list("nodeport-addresses", v, o->nodeport_addrs, &o->nnodeport_addrs);
+	case OPT_DUMMY: o->dummy_interface = v; return 0;
+	case OPT_STATE_DIR: o->state_dir = v; return 0;
+	case OPT_METRICS_BIND: o->metrics_bind = v; return 0;
+	case OPT_HEALTHZ_BIND: o->healthz_bind = v; return 0;
+	case OPT_CLEANUP: return set_bool("cleanup", v, &o->cleanup);
+	case OPT_DRY_RUN: o->dry_run = 1; return 0;
+	case OPT_PROXY_MODE:
+		return strcmp(v, "ipvs") ? bad("proxy-mode", v, "only ipvs") : 0;
+	case 'v': o->verbosity = atoi(v); return 0;
+	default: return -EINVAL;
+	}
+}
+
+int agent_options_parse(struct agent_options *o, int argc, char **argv)
+{
+	int c, r;
+
+	defaults(o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hv:", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			agent_options_usage(stdout);
+			return 1;
+		}
+		if (c == OPT_VERSION) {
+			printf("ipvsagent %s\n", IPVSAGENT_VERSION);
+			return 1;
+		}
+		if (c == '?')
+			return -EINVAL;
+		if ((r = one(o, c, optarg)))
+			return r;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "ipvsagent: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	if (!o->services_file && !o->kubeconfig && !o->master && !o->cleanup) {
+		fprintf(stderr, "ipvsagent: no source: give --services-file or --kubeconfig\n");
+		return -EINVAL;
+	}
+	return 0;
+}

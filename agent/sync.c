@@ -1,0 +1,554 @@
+/*
+ * agent/sync.c - diff, batch, acknowledge, verify, drain.
+ *
+ * The loop never waits for the kernel: a batch is started from the
+ * ev_prepare hook and finished from the netlink socket's io watcher.  One
+ * batch is in flight at a time; changes that arrive meanwhile collect in
+ * the pending set and go in the next one.  The verification dump is the
+ * one blocking call (tens of milliseconds at 10,000 services on real
+ * hardware); it runs from a timer.
+ */
+#include "sync.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+
+#define RETRY_MIN 1.0
+#define RETRY_MAX 60.0
+#define DRAIN_TICK 1.0
+
+/* --- which keys we may touch -------------------------------------------- */
+
+struct cidr {
+	int af;
+	union ipvs_addr addr;
+	unsigned plen;
+};
+
+static struct cidr excludes[AGENT_MAX_LIST];
+static size_t nexcludes;
+
+static int cidr_parse(const char *s, struct cidr *c)
+{
+	char buf[64], *slash;
+	unsigned long plen;
+
+	if (strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash++ = '\0';
+	if (ipvs_addr_parse(buf, &c->af, &c->addr))
+		return -EINVAL;
+	plen = slash ? strtoul(slash, NULL, 10) : ipvs_addr_len(c->af) * 8;
+	if (plen > ipvs_addr_len(c->af) * 8)
+		return -EINVAL;
+	c->plen = (unsigned)plen;
+	return 0;
+}
+
+static int cidr_has(const struct cidr *c, int af, const union ipvs_addr *a)
+{
+	unsigned full = c->plen / 8, rest = c->plen % 8;
+
+	if (c->af != af || memcmp(c->addr.raw, a->raw, full))
+		return 0;
+	return !rest || ((c->addr.raw[full] ^ a->raw[full]) & (0xff << (8 - rest))) == 0;
+}
+
+static int excluded(const struct ipvs_service_key *k)
+{
+	size_t i;
+
+	for (i = 0; !k->fwmark && i < nexcludes; i++)
+		if (cidr_has(&excludes[i], k->af, &k->addr))
+			return 1;
+	return 0;
+}
+
+/* The ownership rule: a key the kernel has and we did not create is not
+ * ours, whatever we want; excluded CIDRs are nobody's business. */
+static int keep(const struct ipvs_service_key *k, void *arg)
+{
+	struct agent_sync *s = arg;
+
+	if (excluded(k))
+		return 0;
+	if (ipvs_state_find(s->have, k) && !agent_owner_has(s->owner, k)) {
+		if (ipvs_state_find(s->want, k))
+			s->stats.foreign_conflicts++;
+		return 0;
+	}
+	return 1;
+}
+
+/* --- graceful termination ----------------------------------------------- */
+
+static struct agent_drain *drain_find(struct agent_sync *s,
+				      const struct ipvs_service_key *k,
+				      const struct ipvs_dest *d)
+{
+	size_t i;
+
+	for (i = 0; i < s->ndrains; i++)
+		if (ipvs_service_key_cmp(&s->drains[i].key, k) == 0 &&
+		    ipvs_dest_key_cmp(&s->drains[i].dest, d) == 0)
+			return &s->drains[i];
+	return NULL;
+}
+
+static void drain_remove(struct agent_sync *s, struct agent_drain *d)
+{
+	*d = s->drains[--s->ndrains];
+}
+
+static struct agent_drain *drain_add(struct agent_sync *s, const struct ipvs_op *op)
+{
+	struct agent_drain *p;
+
+	if (s->ndrains == s->cap_drains) {
+		s->cap_drains = s->cap_drains ? s->cap_drains * 2 : 16;
+		p = realloc(s->drains, s->cap_drains * sizeof(*p));
+		if (!p)
+			return NULL;
+		s->drains = p;
+	}
+	p = &s->drains[s->ndrains++];
+	p->key = op->svc.key;
+	p->dest = op->dest;
+	p->deadline = ev_now(s->loop) + s->opt->graceful_period;
+	return p;
+}
+
+/*
+ * A TCP real server the diff wants gone keeps its connections: give it
+ * weight 0 instead, and delete it once it has none or its time is up.
+ * Returns 0 to keep @op as it is, 1 to drop it.
+ */
+static int drain_rewrite(struct agent_sync *s, struct ipvs_op *op)
+{
+	struct ipvs_state_service *hs;
+	struct ipvs_state_dest *hd;
+	struct agent_drain *d;
+
+	if (op->kind != IPVS_OP_DEL_DEST || op->svc.key.protocol != IPVS_PROTO_TCP ||
+	    s->opt->graceful_period <= 0)
+		return 0;
+	hs = ipvs_state_find(s->have, &op->svc.key);
+	hd = hs ? ipvs_state_dest_find(hs, &op->dest) : NULL;
+	if (!hd)
+		return 0;
+	d = drain_find(s, &op->svc.key, &op->dest);
+	if (hd->st.activeconns + hd->st.inactconns == 0 ||
+	    (d && ev_now(s->loop) >= d->deadline)) {
+		if (d)
+			drain_remove(s, d);
+		return 0;
+	}
+	if (!d && !drain_add(s, op))
+		return 0;
+	if (hd->conf.weight == 0)
+		return 1;
+	op->kind = IPVS_OP_EDIT_DEST;
+	op->dest = hd->conf;
+	op->dest.weight = 0;
+	return 0;
+}
+
+/* Refresh the counts of draining real servers; touch the finished ones. */
+static void drain_tick(struct agent_sync *s)
+{
+	struct ipvs_table_service ts;
+	struct ipvs_state_service *ws, *hs;
+	struct ipvs_state_dest *hd;
+	struct agent_drain *d;
+	size_t i, j;
+
+	for (i = 0; i < s->ndrains;) {
+		d = &s->drains[i];
+		ws = ipvs_state_find(s->want, &d->key);
+		hs = ipvs_state_find(s->have, &d->key);
+		if (!hs || (ws && ipvs_state_dest_find(ws, &d->dest))) {
+			drain_remove(s, d);   /* gone with its service, or back */
+			continue;
+		}
+		memset(&ts, 0, sizeof(ts));
+		ts.conf = *ipvs_state_service_conf(hs);
+		if (nl_ipvs_dump_dests(s->nl, &ts) == 0)
+			for (j = 0; j < ts.ndests; j++)
+				if ((hd = ipvs_state_dest_find(hs, &ts.dests[j].conf)))
+					hd->st = ts.dests[j].state;
+		free(ts.dests);
+		hd = ipvs_state_dest_find(hs, &d->dest);
+		if (!hd || hd->st.activeconns + hd->st.inactconns == 0 ||
+		    ev_now(s->loop) >= d->deadline)
+			agent_sync_touch(s, &d->key);
+		i++;
+	}
+}
+
+/* --- batches ------------------------------------------------------------- */
+
+static int touch_one(struct ipvs_state_service *ps, void *arg)
+{
+	struct agent_sync *s = arg;
+	const struct ipvs_service_key *k = &ipvs_state_service_conf(ps)->key;
+
+	if (!keep(k, s))
+		return 0;
+	return ipvs_diff_service(ipvs_state_find(s->want, k),
+				 ipvs_state_find(s->have, k), &s->ops);
+}
+
+static int build_batch(struct agent_sync *s)
+{
+	size_t i, k;
+	int r;
+
+	ipvs_ops_clear(&s->ops);
+	if (s->all_pending)
+		r = ipvs_diff(s->want, s->have, keep, s, &s->ops);
+	else
+		r = ipvs_state_foreach(s->pending, touch_one, s);
+	s->all_pending = 0;
+	ipvs_state_clear(s->pending);
+	if (r)
+		return r;
+	for (i = 0, k = 0; i < s->ops.n; i++)
+		if (!drain_rewrite(s, &s->ops.v[i]))
+			s->ops.v[k++] = s->ops.v[i];
+	s->ops.n = k;
+	return 0;
+}
+
+/* Record new services as ours on disk before the kernel sees them. */
+static int claim(struct agent_sync *s)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->ops.n; i++)
+		if (s->ops.v[i].kind == IPVS_OP_ADD_SERVICE &&
+		    (r = agent_owner_add(s->owner, &s->ops.v[i].svc.key)))
+			return r;
+	return agent_owner_save(s->owner);
+}
+
+static void key_set_add(struct ipvs_state *set, const struct ipvs_service_key *k)
+{
+	struct ipvs_service svc;
+
+	ipvs_service_init(&svc);
+	svc.key = *k;
+	ipvs_state_put(set, &svc);
+}
+
+static void retry_later(struct agent_sync *s)
+{
+	if (ev_is_active(&s->retry_timer))
+		return;
+	s->retry_backoff = s->retry_backoff ? s->retry_backoff * 2 : RETRY_MIN;
+	if (s->retry_backoff > RETRY_MAX)
+		s->retry_backoff = RETRY_MAX;
+	ev_timer_set(&s->retry_timer, s->retry_backoff, 0);
+	ev_timer_start(s->loop, &s->retry_timer);
+}
+
+static void finish_batch(struct agent_sync *s, int r)
+{
+	char msg[IPVS_FMT_MAX + 64];
+	struct ipvs_op *op;
+	size_t i, failed = 0;
+
+	ev_io_stop(s->loop, &s->io);
+	s->busy = 0;
+	if (r < 0)
+		agent_log(AGENT_LOG_ERROR, "sync: %s", nl_ipvs_last_error(s->nl));
+	for (i = 0; i < s->ops.n; i++) {
+		op = &s->ops.v[i];
+		if (op->err) {
+			failed++;
+			s->stats.op_errors++;
+			agent_log(AGENT_LOG_WARN, "sync: %s",
+				  ipvs_op_strerror(op, msg, sizeof(msg)));
+			key_set_add(s->retry, &op->svc.key);
+			continue;
+		}
+		ipvs_state_apply_op(s->have, op);
+		s->stats.ops[op->kind]++;
+		if (s->in_verify)
+			s->stats.repairs[op->kind]++;
+		if (op->kind == IPVS_OP_DEL_SERVICE)
+			agent_owner_del(s->owner, &op->svc.key);
+	}
+	agent_owner_save(s->owner);
+	if (s->stats.syncs == 0)
+		agent_log(AGENT_LOG_INFO, "initial sync: %zu operations applied "
+			  "%.1fms after start", s->ops.n,
+			  (ev_time() - s->started) * 1e3);
+	s->stats.syncs++;
+	s->stats.last_sync = ev_now(s->loop);
+	s->stats.last_sync_duration = ev_time() - s->batch_start;
+	if (s->in_verify)
+		agent_logv(1, "verify: %zu repairs (%zu failed); dump %.1fms, "
+			   "diff and repair %.1fms", s->ops.n, failed,
+			   s->stats.last_verify_duration * 1e3,
+			   s->stats.last_sync_duration * 1e3);
+	else
+		agent_logv(2, "sync: %zu operations, %zu failed, %.1fms", s->ops.n,
+			   failed, s->stats.last_sync_duration * 1e3);
+	if (failed)
+		retry_later(s);
+	else
+		s->retry_backoff = 0;
+	s->in_verify = 0;
+}
+
+static void step(struct agent_sync *s)
+{
+	int r = nl_ipvs_batch_run(s->nl);
+
+	if (r == -EAGAIN) {
+		ev_io_start(s->loop, &s->io);
+		return;
+	}
+	finish_batch(s, r);
+}
+
+static int start_batch(struct agent_sync *s)
+{
+	int r;
+
+	s->batch_start = ev_time();
+	if ((r = build_batch(s)))
+		return r;
+	if (s->before_batch)
+		s->before_batch(s->hook_arg);
+	if (!s->ops.n) {
+		if (s->in_verify)
+			agent_logv(1, "verify: 0 repairs; dump %.1fms, diff %.1fms",
+				   s->stats.last_verify_duration * 1e3,
+				   (ev_time() - s->batch_start) * 1e3);
+		s->in_verify = 0;
+		return 0;
+	}
+	if ((r = claim(s))) {
+		agent_log(AGENT_LOG_ERROR, "sync: cannot record ownership in %s (%s): "
+			  "not changing the kernel", s->owner->path, strerror(-r));
+		retry_later(s);
+		return r;
+	}
+	if ((r = nl_ipvs_batch_start(s->nl, s->ops.v, s->ops.n)))
+		return r;
+	s->busy = 1;
+	step(s);
+	return 0;
+}
+
+/* --- watchers ------------------------------------------------------------- */
+
+static int have_work(struct agent_sync *s)
+{
+	return s->all_pending || ipvs_state_nservices(s->pending) > 0;
+}
+
+static void verify_now(struct agent_sync *s)
+{
+	double t0 = ev_time();
+
+	if (agent_sync_load_kernel(s)) {
+		agent_log(AGENT_LOG_ERROR, "verify: %s", nl_ipvs_last_error(s->nl));
+		return;
+	}
+	s->stats.verifies++;
+	s->stats.last_verify = ev_now(s->loop);
+	s->stats.last_verify_duration = ev_time() - t0;
+	s->all_pending = 1;
+	s->in_verify = 1;
+}
+
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct agent_sync *s = w->data;
+	double wait;
+
+	(void)loop;
+	(void)revents;
+	if (s->busy || !s->ready)
+		return;
+	if (s->verify_pending) {
+		s->verify_pending = 0;
+		verify_now(s);
+	}
+	if (!have_work(s))
+		return;
+	wait = s->stats.last_sync + s->opt->min_sync_period - ev_now(s->loop);
+	if (s->opt->min_sync_period > 0 && s->stats.syncs && wait > 0) {
+		if (!ev_is_active(&s->rate_timer)) {
+			ev_timer_set(&s->rate_timer, wait, 0);
+			ev_timer_start(s->loop, &s->rate_timer);
+		}
+		return;
+	}
+	if (start_batch(s))
+		agent_log(AGENT_LOG_ERROR, "sync: cannot start: %s",
+			  nl_ipvs_last_error(s->nl));
+}
+
+static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	step(w->data);
+}
+
+static void verify_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	((struct agent_sync *)w->data)->verify_pending = 1;
+}
+
+static int retry_one(struct ipvs_state_service *ss, void *arg)
+{
+	agent_sync_touch(arg, &ipvs_state_service_conf(ss)->key);
+	return 0;
+}
+
+/* Failed keys wait here, so a refusal is retried with backoff, not in a
+ * tight loop. */
+static void retry_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct agent_sync *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	ipvs_state_foreach(s->retry, retry_one, s);
+	ipvs_state_clear(s->retry);
+}
+
+static void wake_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	/* Nothing to do: waking the loop runs the prepare hook. */
+	(void)loop;
+	(void)w;
+	(void)revents;
+}
+
+static void drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct agent_sync *s = w->data;
+
+	(void)loop;
+	(void)revents;
+	if (!s->busy && s->ndrains)
+		drain_tick(s);
+}
+
+/* --- interface ------------------------------------------------------------ */
+
+int agent_sync_init(struct agent_sync *s, struct ev_loop *loop,
+		    struct nl_ipvs *nl, struct ipvs_state *want,
+		    struct agent_owner *owner, const struct agent_options *opt)
+{
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	s->started = ev_time();
+	s->loop = loop;
+	s->nl = nl;
+	s->opt = opt;
+	s->want = want;
+	s->owner = owner;
+	ipvs_ops_init(&s->ops);
+	for (nexcludes = 0, i = 0; i < opt->nexclude_cidrs; i++) {
+		if (cidr_parse(opt->exclude_cidrs[i], &excludes[nexcludes])) {
+			agent_log(AGENT_LOG_ERROR, "--ipvs-exclude-cidrs: bad CIDR %s",
+				  opt->exclude_cidrs[i]);
+			return -EINVAL;
+		}
+		nexcludes++;
+	}
+	if (!(s->have = ipvs_state_new()) || !(s->pending = ipvs_state_new()) ||
+	    !(s->retry = ipvs_state_new()))
+		return -ENOMEM;
+	ev_prepare_init(&s->prepare, prepare_cb);
+	ev_io_init(&s->io, io_cb, nl_ipvs_fd(nl), EV_READ);
+	ev_timer_init(&s->verify_timer, verify_cb, 0, opt->sync_period);
+	ev_timer_init(&s->rate_timer, wake_cb, 0, 0);
+	ev_timer_init(&s->retry_timer, retry_cb, 0, 0);
+	ev_timer_init(&s->drain_timer, drain_cb, DRAIN_TICK, DRAIN_TICK);
+	s->prepare.data = s->io.data = s->verify_timer.data = s;
+	s->rate_timer.data = s->retry_timer.data = s->drain_timer.data = s;
+	return 0;
+}
+
+void agent_sync_fini(struct agent_sync *s)
+{
+	ipvs_state_free(s->have);
+	ipvs_state_free(s->pending);
+	ipvs_state_free(s->retry);
+	ipvs_ops_fini(&s->ops);
+	free(s->drains);
+}
+
+void agent_sync_start(struct agent_sync *s)
+{
+	s->verify_pending = 1;
+	ev_prepare_start(s->loop, &s->prepare);
+	ev_timer_again(s->loop, &s->verify_timer);
+	ev_timer_start(s->loop, &s->drain_timer);
+}
+
+void agent_sync_stop(struct agent_sync *s)
+{
+	ev_prepare_stop(s->loop, &s->prepare);
+	ev_io_stop(s->loop, &s->io);
+	ev_timer_stop(s->loop, &s->verify_timer);
+	ev_timer_stop(s->loop, &s->rate_timer);
+	ev_timer_stop(s->loop, &s->retry_timer);
+	ev_timer_stop(s->loop, &s->drain_timer);
+}
+
+void agent_sync_set_ready(struct agent_sync *s)
+{
+	s->ready = 1;
+}
+
+void agent_sync_touch(struct agent_sync *s, const struct ipvs_service_key *k)
+{
+	struct ipvs_service svc;
+
+	if (!have_work(s))
+		s->stats.last_queued = ev_now(s->loop);
+	ipvs_service_init(&svc);
+	svc.key = *k;
+	if (!ipvs_state_put(s->pending, &svc))
+		s->all_pending = 1; /* out of memory: fall back to a full diff */
+}
+
+int agent_sync_load_kernel(struct agent_sync *s)
+{
+	struct ipvs_table t;
+	int r;
+
+	ipvs_table_init(&t);
+	r = nl_ipvs_dump(s->nl, &t);
+	if (!r)
+		r = ipvs_state_load(s->have, &t);
+	ipvs_table_fini(&t);
+	return r;
+}
+
+int agent_sync_plan(struct agent_sync *s, struct ipvs_ops *out)
+{
+	int r = agent_sync_load_kernel(s);
+
+	return r ? r : ipvs_diff(s->want, s->have, keep, s, out);
+}

@@ -1,0 +1,107 @@
+#!/bin/bash
+# test/bench/agent_bench.sh - the agent against ipvsadm (`make bench`), in
+# one User-Mode Linux boot, from a generated file of NSVC Services with
+# NDEST endpoints each.  Only ratios mean anything under UML.
+#
+#   cold sync (empty kernel -> full state) vs ipvsadm -R   target <= 0.10
+#   verification finding nothing vs ipvsadm -Sn            target <= 0.25
+#   resident memory of the agent                           target < 64 MiB
+set -eu
+[ "${UML_RUN:-}" = 1 ] || { echo "agent_bench.sh: only inside UML (make bench)" >&2; exit 2; }
+
+NSVC=${NSVC:-10000}
+NDEST=${NDEST:-10}
+agent=$PWD/ipvsagent
+dir=/run/agent-bench
+mkdir -p "$dir"
+
+# Each side in its own network namespace (see ipvs_bench.sh for why).
+netns() {
+	ip netns add "$1"
+	ip -n "$1" link set lo up
+	ip -n "$1" link add bench0 type dummy
+	ip -n "$1" link set bench0 up
+	ip -n "$1" addr add 10.128.0.1/9 dev bench0
+}
+netns ref
+netns ours
+
+python3 - "$dir/objects.json" "$NSVC" "$NDEST" <<'PY'
+import json, sys
+out, ns, nd = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+items = []
+for i in range(ns):
+    name, vip = f"svc-{i}", f"10.96.{i // 250}.{1 + i % 250}"
+    items.append({"apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": name, "namespace": "bench", "resourceVersion": "1"},
+        "spec": {"type": "ClusterIP", "clusterIP": vip, "clusterIPs": [vip],
+                 "ports": [{"name": "http", "port": 80, "protocol": "TCP", "targetPort": 8080}]}})
+    eps = []
+    for j in range(nd):
+        k = i * nd + j
+        eps.append({"addresses": [f"10.{128 + k // 62500}.{k // 250 % 250}.{1 + k % 250}"],
+                    "conditions": {"ready": True, "serving": True, "terminating": False},
+                    "nodeName": "node1"})
+    items.append({"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": name + "-abcde", "namespace": "bench", "resourceVersion": "1",
+                     "labels": {"kubernetes.io/service-name": name}},
+        "addressType": "IPv4", "endpoints": eps,
+        "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}]})
+json.dump({"apiVersion": "v1", "kind": "List", "items": items}, open(out, "w"))
+PY
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+
+# The same rules for ipvsadm: what the agent would do, in its notation.
+ip netns exec ref "$agent" --dry-run --services-file "$dir/objects.json" \
+	--state-dir "$dir/ref-state" > "$dir/rules"
+want=$((NSVC * (NDEST + 1)))
+[ "$(wc -l < "$dir/rules")" -eq "$want" ] || { echo "bench: dry run gave $(wc -l < "$dir/rules") rules, want $want" >&2; exit 1; }
+t0=$(now); ip netns exec ref ipvsadm -R < "$dir/rules"; t_restore=$(secs "$t0" "$(now)")
+t0=$(now); ip netns exec ref ipvsadm -Sn > /dev/null; t_save=$(secs "$t0" "$(now)")
+
+# The agent: cold start, then a verification that finds nothing to repair.
+ip netns exec ours "$agent" --services-file "$dir/objects.json" \
+	--hostname-override node1 --state-dir "$dir/state" \
+	--ipvs-sync-period 8s --v 1 2> "$dir/log" &
+pid=$!
+wait_log() {  # wait_log PATTERN SECONDS
+	local i
+	for ((i = 0; i < $2 * 10; i++)); do
+		grep -q "$1" "$dir/log" && return 0
+		sleep 0.1
+	done
+	echo "bench: no '$1' in the agent's log:" >&2
+	cat "$dir/log" >&2
+	kill "$pid"
+	exit 1
+}
+wait_log "initial sync" 300
+wait_log "verify: 0 repairs" 60
+rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+kill "$pid"
+wait "$pid" || true
+t_cold=$(grep -o 'applied [0-9.]*ms after start' "$dir/log" | awk '{ printf "%.3f", $2 / 1000 }')
+t_verify=$(grep -o 'verify: 0 repairs; dump [0-9.]*ms, diff [0-9.]*ms' "$dir/log" | head -1 |
+	awk '{ gsub("ms,?", ""); printf "%.3f", ($5 + $7) / 1000 }')
+[ "$(ip netns exec ours ipvsadm -Sn | wc -l)" -eq "$want" ] || { echo "bench: agent applied an incomplete state" >&2; exit 1; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }
+r_cold=$(ratio "$t_cold" "$t_restore")
+r_verify=$(ratio "$t_verify" "$t_save")
+rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+
+printf '\nAgent benchmark: %d Services x %d endpoints (%d IPVS objects), User-Mode Linux %s\n\n' \
+	"$NSVC" "$NDEST" "$want" "$(uname -r)"
+printf '| %-40s | %-10s | %-10s | %-7s | %-6s | %-6s |\n' what ipvsagent reference ratio target result
+printf '|%s|%s|%s|%s|%s|%s|\n' ------------------------------------------ ------------ ------------ --------- -------- --------
+printf '| %-40s | %8ss | %8ss | %7s | %6s | %-6s |\n' \
+	"cold sync (file -> kernel) vs ipvsadm -R" "$t_cold" "$t_restore" "$r_cold" 0.10 "$(verdict "$r_cold" 0.10)" \
+	"verification (no drift) vs ipvsadm -Sn" "$t_verify" "$t_save" "$r_verify" 0.25 "$(verdict "$r_verify" 0.25)"
+printf '| %-40s | %7sMiB | %10s | %7s | %6s | %-6s |\n' "resident memory" "$rss_mib" - - "<64" \
+	"$(awk -v m="$rss_mib" 'BEGIN { print (m < 64) ? "met" : "MISSED" }')"
+echo
+[ "$(verdict "$r_cold" 0.10)" = met ] && [ "$(verdict "$r_verify" 0.25)" = met ] &&
+	awk -v m="$rss_mib" 'BEGIN { exit !(m < 64) }'

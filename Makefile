@@ -65,6 +65,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-sanitizers
 	$(MAKE) kernel
+	$(MAKE) e2e
 
 unit: $(BUILD)/test/unit/run
 	$(BUILD)/test/unit/run
@@ -77,6 +78,11 @@ unit-sanitizers:
 kernel: $(BUILD)/test/kernel/run ipvsagent $(UML_SHIM)
 	$(UML_RUN) -- test/uml/selftest.sh
 	$(UML_RUN) --timeout 900 -- test/kernel/run.sh $(BUILD)/test/kernel/run
+
+# End-to-end: the agent, real pods and real traffic, all in one UML boot.
+.PHONY: e2e
+e2e: ipvsagent $(UML_SHIM)
+	$(UML_RUN) --timeout 900 -- test/e2e/run.sh
 
 demo: deps
 	$(MAKE) ipvsagent $(UML_SHIM)

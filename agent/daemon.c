@@ -130,12 +130,20 @@ static void set_timeouts(struct agent *a)
 		agent_log(AGENT_LOG_WARN, "%s", nl_ipvs_last_error(a->nl));
 }
 
+static int same_addrs(const struct agent_node_addr *a, size_t na,
+		      const struct agent_node_addr *b, size_t nb)
+{
+	return na == nb && (!na || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
 /* The addresses node ports listen on: every local one but the dummy's
- * and loopback, or those in --nodeport-addresses. */
+ * and loopback, or those in --nodeport-addresses.  Returns 1 when they
+ * changed since the last call. */
 static int node_addresses(struct agent *a)
 {
 	struct nl_addr_cidr cidrs[AGENT_MAX_LIST];
 	struct nl_addr_filter f = { .family = AF_UNSPEC };
+	struct agent_node_addr *v = NULL;
 	struct nl_addr_locals l;
 	size_t i, n = 0;
 	int r;
@@ -152,19 +160,43 @@ static int node_addresses(struct agent *a)
 	}
 	f.cidrs = n ? cidrs : NULL;
 	f.ncidrs = n;
-	f.exclude_ifindex = a->have_vip ? a->vip.link.ifindex : 0;
+	f.exclude_ifindex = a->vip.link.ifindex;
 	nl_addr_locals_init(&l);
 	if ((r = nl_addr_list_local(a->vip.nr, &f, &l)) == 0 && l.n &&
-	    !(a->node_addrs = calloc(l.n, sizeof(*a->node_addrs))))
+	    !(v = calloc(l.n, sizeof(*v))))
 		r = -ENOMEM;
 	for (i = 0; !r && i < l.n; i++) {
-		a->node_addrs[i].af = l.v[i].family;
-		a->node_addrs[i].addr = l.v[i].addr;
+		v[i].af = l.v[i].family;
+		v[i].addr = l.v[i].addr;
 	}
-	a->desired.conf.node_addrs = a->node_addrs;
-	a->desired.conf.nnode_addrs = r ? 0 : l.n;
+	if (!r && !same_addrs(v, l.n, a->node_addrs, a->desired.conf.nnode_addrs)) {
+		free(a->node_addrs);
+		a->node_addrs = v;
+		a->desired.conf.node_addrs = v;
+		a->desired.conf.nnode_addrs = l.n;
+		v = NULL;
+		r = 1;
+	}
+	free(v);
 	nl_addr_locals_fini(&l);
 	return r;
+}
+
+/* Verification: what else can drift besides IPVS - the dummy and its
+ * addresses, and the node's own addresses (for NodePorts). */
+static void on_verify(void *arg)
+{
+	struct agent *a = arg;
+
+	if (!a->have_vip)
+		return;
+	agent_vip_recheck(&a->vip, a->opt->dummy_interface);
+	if (node_addresses(a) == 1) {
+		agent_log(AGENT_LOG_INFO, "node addresses changed: %zu now",
+			  a->desired.conf.nnode_addrs);
+		k8s_store_mark_all_dirty(a->store);
+		k8s_store_take_dirty(a->store, update_dirty, a);
+	}
 }
 
 /* --- modes ------------------------------------------------------------- */
@@ -257,7 +289,7 @@ static int setup(struct agent *a)
 			return r;
 		a->have_vip = 1;
 		a->desired.vip = &a->vip;
-		if ((r = node_addresses(a)))
+		if ((r = node_addresses(a)) < 0)
 			return r;
 	}
 	if ((r = agent_sync_init(&a->sync, a->loop, a->nl, a->desired.want,
@@ -266,6 +298,7 @@ static int setup(struct agent *a)
 	a->desired.touch = touch_key;
 	a->desired.touch_arg = &a->sync;
 	a->sync.before_batch = before_batch;
+	a->sync.on_verify = on_verify;
 	a->sync.hook_arg = a;
 	return (a->store = k8s_store_new()) ? 0 : -ENOMEM;
 }

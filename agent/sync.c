@@ -123,12 +123,15 @@ static struct agent_drain *drain_add(struct agent_sync *s, const struct ipvs_op 
 	p->key = op->svc.key;
 	p->dest = op->dest;
 	p->deadline = ev_now(s->loop) + s->opt->graceful_period;
+	p->idle = 0;
 	return p;
 }
 
 /*
  * A TCP real server the diff wants gone keeps its connections: give it
- * weight 0 instead, and delete it once it has none or its time is up.
+ * weight 0 instead, and let drain_tick() delete it once fresh counts show
+ * it idle, or its time is up.  The cached counts are not used here: they
+ * are as old as the last dump, and a connection opened since would be cut.
  * Returns 0 to keep @op as it is, 1 to drop it.
  */
 static int drain_rewrite(struct agent_sync *s, struct ipvs_op *op)
@@ -145,10 +148,8 @@ static int drain_rewrite(struct agent_sync *s, struct ipvs_op *op)
 	if (!hd)
 		return 0;
 	d = drain_find(s, &op->svc.key, &op->dest);
-	if (hd->st.activeconns + hd->st.inactconns == 0 ||
-	    (d && ev_now(s->loop) >= d->deadline)) {
-		if (d)
-			drain_remove(s, d);
+	if (d && (d->idle || ev_now(s->loop) >= d->deadline)) {
+		drain_remove(s, d);
 		return 0;
 	}
 	if (!d && !drain_add(s, op))
@@ -161,10 +162,27 @@ static int drain_rewrite(struct agent_sync *s, struct ipvs_op *op)
 	return 0;
 }
 
-/* Refresh the counts of draining real servers; touch the finished ones. */
-static void drain_tick(struct agent_sync *s)
+/* Read the real servers of @key afresh into the cache. */
+static void refresh_counts(struct agent_sync *s, struct ipvs_state_service *hs)
 {
 	struct ipvs_table_service ts;
+	struct ipvs_state_dest *hd;
+	size_t j;
+
+	memset(&ts, 0, sizeof(ts));
+	ts.conf = *ipvs_state_service_conf(hs);
+	if (nl_ipvs_dump_dests(s->nl, &ts) == 0)
+		for (j = 0; j < ts.ndests; j++)
+			if ((hd = ipvs_state_dest_find(hs, &ts.dests[j].conf)))
+				hd->st = ts.dests[j].state;
+	free(ts.dests);
+}
+
+/* Once a second: fresh counts for draining real servers (one dump per
+ * service, however many of its real servers drain); the idle and the
+ * expired are touched, so the next batch deletes them. */
+static void drain_tick(struct agent_sync *s)
+{
 	struct ipvs_state_service *ws, *hs;
 	struct ipvs_state_dest *hd;
 	struct agent_drain *d;
@@ -178,16 +196,14 @@ static void drain_tick(struct agent_sync *s)
 			drain_remove(s, d);   /* gone with its service, or back */
 			continue;
 		}
-		memset(&ts, 0, sizeof(ts));
-		ts.conf = *ipvs_state_service_conf(hs);
-		if (nl_ipvs_dump_dests(s->nl, &ts) == 0)
-			for (j = 0; j < ts.ndests; j++)
-				if ((hd = ipvs_state_dest_find(hs, &ts.dests[j].conf)))
-					hd->st = ts.dests[j].state;
-		free(ts.dests);
+		for (j = 0; j < i; j++)
+			if (ipvs_service_key_cmp(&s->drains[j].key, &d->key) == 0)
+				break;
+		if (j == i)
+			refresh_counts(s, hs);
 		hd = ipvs_state_dest_find(hs, &d->dest);
-		if (!hd || hd->st.activeconns + hd->st.inactconns == 0 ||
-		    ev_now(s->loop) >= d->deadline)
+		d->idle = !hd || hd->st.activeconns + hd->st.inactconns == 0;
+		if (d->idle || ev_now(s->loop) >= d->deadline)
 			agent_sync_touch(s, &d->key);
 		i++;
 	}
@@ -366,6 +382,8 @@ static void verify_now(struct agent_sync *s)
 		agent_log(AGENT_LOG_ERROR, "verify: %s", nl_ipvs_last_error(s->nl));
 		return;
 	}
+	if (s->on_verify)
+		s->on_verify(s->hook_arg);
 	s->stats.verifies++;
 	s->stats.last_verify = ev_now(s->loop);
 	s->stats.last_verify_duration = ev_time() - t0;

@@ -44,6 +44,7 @@ struct agent_drain {
 	struct ipvs_service_key key;
 	struct ipvs_dest dest;
 	double deadline;
+	int idle;                  /* fresh counts showed no connections */
 };
 
 struct agent_sync {
@@ -67,6 +68,9 @@ struct agent_sync {
 	size_t ndrains, cap_drains;
 	/* Called before each batch, e.g. to bind VIPs; may be NULL. */
 	void (*before_batch)(void *arg);
+	/* Called at each verification, before the diff: re-check what else
+	 * may have drifted (the dummy, its addresses, the node's addresses). */
+	void (*on_verify)(void *arg);
 	void *hook_arg;
 	ev_prepare prepare;
 	ev_io io;

@@ -38,6 +38,21 @@ int agent_vip_init(struct agent_vip *v, const char *dummy,
 	return agent_owner_save(owner);
 }
 
+int agent_vip_recheck(struct agent_vip *v, const char *dummy)
+{
+	int r = nl_link_ensure_dummy(v->nr, dummy, &v->link);
+
+	if (r) {
+		agent_log(AGENT_LOG_ERROR, "vip: %s", nl_route_last_error(v->nr));
+		return r;
+	}
+	if (v->link.created)
+		agent_log(AGENT_LOG_WARN, "vip: dummy interface %s was gone; "
+			  "created it again", dummy);
+	v->dirty = 1;
+	return 0;
+}
+
 void agent_vip_fini(struct agent_vip *v)
 {
 	nl_route_close(v->nr);

@@ -40,6 +40,10 @@ void agent_vip_unref(struct agent_vip *v, int af, const union ipvs_addr *a);
  * logged and counted). */
 int agent_vip_sync(struct agent_vip *v);
 
+/* Look the dummy up again (re-creating it if someone deleted it) and
+ * compare its addresses at the next agent_vip_sync(): verification. */
+int agent_vip_recheck(struct agent_vip *v, const char *dummy);
+
 /* --cleanup: unbind every address we bound, delete the dummy if ours. */
 int agent_vip_cleanup(struct agent_vip *v);
 

@@ -26,8 +26,6 @@ def meta(ns, name, **extra):
 
 
 def service(spec):
-    head, _, opts = spec.partition(":")
-    ident, cip, port = head.split(":")[0], None, None
     parts = spec.split(":")
     ident, cip, portspec = parts[1], parts[2], parts[3]
     kv = dict(p.split("=", 1) for p in (parts[4].split(",") if len(parts) > 4 and parts[4] else []))

@@ -173,8 +173,10 @@ static void refresh_counts(struct agent_sync *s, struct ipvs_state_service *hs)
 	ts.conf = *ipvs_state_service_conf(hs);
 	if (nl_ipvs_dump_dests(s->nl, &ts) == 0)
 		for (j = 0; j < ts.ndests; j++)
-			if ((hd = ipvs_state_dest_find(hs, &ts.dests[j].conf)))
-				hd->st = ts.dests[j].state;
+			if ((hd = ipvs_state_dest_find(hs, &ts.dests[j].conf))) {
+				hd->conns.active = ts.dests[j].state.activeconns;
+				hd->conns.inactive = ts.dests[j].state.inactconns;
+			}
 	free(ts.dests);
 }
 
@@ -202,7 +204,7 @@ static void drain_tick(struct agent_sync *s)
 		if (j == i)
 			refresh_counts(s, hs);
 		hd = ipvs_state_dest_find(hs, &d->dest);
-		d->idle = !hd || hd->st.activeconns + hd->st.inactconns == 0;
+		d->idle = !hd || hd->conns.active + hd->conns.inactive == 0;
 		if (d->idle || ev_now(s->loop) >= d->deadline)
 			agent_sync_touch(s, &d->key);
 		i++;
@@ -324,6 +326,11 @@ static void finish_batch(struct agent_sync *s, int r)
 	else
 		s->retry_backoff = 0;
 	s->in_verify = 0;
+	/* A cold start needs room for every object; steady state, a few. */
+	if (s->ops.cap > 4096) {
+		ipvs_ops_fini(&s->ops);
+		ipvs_ops_init(&s->ops);
+	}
 }
 
 static void step(struct agent_sync *s)

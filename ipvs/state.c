@@ -558,7 +558,9 @@ static int load_service(struct ipvs_state *s,
 		sd = ipvs_state_dest_put(ss, &ts->dests[i].conf);
 		if (!sd)
 			return -ENOMEM;
-		sd->st = ts->dests[i].state;
+		sd->conns.active = ts->dests[i].state.activeconns;
+		sd->conns.inactive = ts->dests[i].state.inactconns;
+		sd->conns.persistent = ts->dests[i].state.persistconns;
 	}
 	return 0;
 }

@@ -40,6 +40,7 @@
 #define IPVS_STATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "op.h"
 #include "table.h"
@@ -47,10 +48,22 @@
 struct ipvs_state;
 struct ipvs_state_service;
 
-/* A real server: configuration plus what the kernel last reported. */
+/*
+ * What the kernel last said of a real server's connections.  Its 64-bit
+ * traffic counters are not kept here: at 100,000 real servers they would
+ * double the table, and dumps (struct ipvs_table) carry them for whoever
+ * reports traffic.
+ */
+struct ipvs_state_conns {
+	uint32_t active;        /* established connections */
+	uint32_t inactive;      /* other connections (TIME_WAIT, ...) */
+	uint32_t persistent;    /* persistence templates */
+};
+
+/* A real server: configuration plus its connection counts. */
 struct ipvs_state_dest {
 	struct ipvs_dest conf;
-	struct ipvs_dest_state st;
+	struct ipvs_state_conns conns;
 };
 
 struct ipvs_state *ipvs_state_new(void);

@@ -90,7 +90,7 @@ static int copy_dest(struct ipvs_state_dest *sd, void *arg)
 	struct ipvs_state_dest *nd = ipvs_state_dest_put(arg, &sd->conf);
 
 	ck_assert_ptr_nonnull(nd);
-	nd->st = sd->st;
+	nd->conns = sd->conns;
 	return 0;
 }
 
@@ -461,7 +461,7 @@ START_TEST(diff_ignores_counters)
 	put_nth_with(want, 0, 3);
 	hs = put_nth_with(have, 0, 3);
 	ipvs_state_service_stats(hs)->conns = 5;
-	dest_of(hs, 0, 1)->st.activeconns = 9;
+	dest_of(hs, 0, 1)->conns.active = 9;
 	ipvs_ops_init(&ops);
 	diff(want, have, &ops);
 	ck_assert_uint_eq(ops.n, 0);

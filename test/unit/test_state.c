@@ -452,13 +452,13 @@ START_TEST(dest_put_inserts_with_zero_counters)
 	struct ipvs_state_service *ss = put_nth(st, 0);
 	struct ipvs_state_dest *sd;
 	struct ipvs_dest d;
-	static const struct ipvs_dest_state zero;
+	static const struct ipvs_state_conns zero;
 
 	nth_dest(&d, 4);
 	sd = ipvs_state_dest_put(ss, &d);
 	ck_assert_ptr_nonnull(sd);
 	ck_assert(ipvs_dest_conf_equal(&sd->conf, &d));
-	ck_assert_mem_eq(&sd->st, &zero, sizeof(zero));
+	ck_assert_mem_eq(&sd->conns, &zero, sizeof(zero));
 	ck_assert_ptr_eq(ipvs_state_dest_find(ss, &d), sd);
 	ck_assert_uint_eq(ipvs_state_service_ndests(ss), 1);
 	ck_assert_uint_eq(ipvs_state_ndests(st), 1);
@@ -475,14 +475,14 @@ START_TEST(dest_put_existing_replaces_conf_keeps_counters_and_pointer)
 
 	other = dput_nth(ss, 1);
 	sd = dput_nth(ss, 2);
-	sd->st.activeconns = 5;
+	sd->conns.active = 5;
 	nth_dest(&d, 2);
 	d.weight = 0;
 	d.u_thresh = 10;
 	d.l_thresh = 5;
 	ck_assert_ptr_eq(ipvs_state_dest_put(ss, &d), sd);
 	ck_assert(ipvs_dest_conf_equal(&sd->conf, &d));
-	ck_assert_uint_eq(sd->st.activeconns, 5);
+	ck_assert_uint_eq(sd->conns.active, 5);
 	ck_assert_ptr_eq(dfind_nth(ss, 1), other);
 	ck_assert_uint_eq(ipvs_state_service_ndests(ss), 2);
 	ck_assert_uint_eq(ipvs_state_ndests(st), 2);
@@ -830,7 +830,7 @@ static void assert_loaded(struct ipvs_state *st, int from, int to)
 		for (j = 0; j < i % 13; j++) {
 			sd = dfind_nth(ss, j);
 			ck_assert_ptr_nonnull(sd);
-			ck_assert_uint_eq(sd->st.activeconns,
+			ck_assert_uint_eq(sd->conns.active,
 					  (uint32_t)(i * 100 + j));
 		}
 		total += (size_t)(i % 13);
@@ -1088,7 +1088,7 @@ START_TEST(apply_edit_dest_sets_conf_keeps_counters)
 	struct ipvs_dest d;
 	struct ipvs_op op;
 
-	sd->st.inactconns = 8;
+	sd->conns.inactive = 8;
 	nth_service(&s, 4);
 	nth_dest(&d, 6);
 	d.weight = 0;
@@ -1096,7 +1096,7 @@ START_TEST(apply_edit_dest_sets_conf_keeps_counters)
 	ck_assert_int_eq(ipvs_state_apply_op(st, &op), 0);
 	ck_assert_ptr_eq(dfind_nth(ss, 6), sd);
 	ck_assert_int_eq(sd->conf.weight, 0);
-	ck_assert_uint_eq(sd->st.inactconns, 8);
+	ck_assert_uint_eq(sd->conns.inactive, 8);
 	ipvs_state_free(st);
 }
 END_TEST

@@ -14,7 +14,8 @@ static const struct {
 	double seconds;
 } units[] = {
 	/* Longest first, so "ms" is not read as "m". */
-	{ "ns", 1e-9 }, { "us", 1e-6 }, { "µs", 1e-6 }, { "ms", 1e-3 },
+	{ "ns", 1e-9 }, { "us", 1e-6 }, { "µs", 1e-6 }, { "μs", 1e-6 },
+	{ "ms", 1e-3 },
 	{ "s", 1 }, { "m", 60 }, { "h", 3600 },
 };
 
@@ -66,20 +67,25 @@ char *agent_duration_fmt(double seconds, char *buf, unsigned len)
 	long h, m;
 	double s;
 
+	/* %.11g: nanoseconds of a value under a minute, as Go keeps them. */
 	if (seconds == 0) {
 		snprintf(buf, len, "0s");
+	} else if (seconds < 1e-6) {
+		snprintf(buf, len, "%.11gns", seconds * 1e9);
+	} else if (seconds < 1e-3) {
+		snprintf(buf, len, "%.11gµs", seconds * 1e6);
 	} else if (seconds < 1) {
-		snprintf(buf, len, "%gms", seconds * 1000);
+		snprintf(buf, len, "%.11gms", seconds * 1000);
 	} else if (seconds < 60) {
-		snprintf(buf, len, "%gs", seconds);
+		snprintf(buf, len, "%.11gs", seconds);
 	} else {
 		h = (long)(seconds / 3600);
 		m = (long)((seconds - (double)h * 3600) / 60);
 		s = seconds - (double)h * 3600 - (double)m * 60;
 		if (h)
-			snprintf(buf, len, "%ldh%ldm%gs", h, m, s);
+			snprintf(buf, len, "%ldh%ldm%.11gs", h, m, s);
 		else
-			snprintf(buf, len, "%ldm%gs", m, s);
+			snprintf(buf, len, "%ldm%.11gs", m, s);
 	}
 	return buf;
 }

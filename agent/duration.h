@@ -9,7 +9,7 @@
 int agent_duration_parse(const char *s, double *seconds);
 
 /* Format like Go's Duration.String(): "30s", "1m0s", "500ms".  Returns
- * @buf (16 bytes are enough for any duration under a year). */
+ * @buf (32 bytes are enough for any duration under a year). */
 char *agent_duration_fmt(double seconds, char *buf, unsigned len);
 
 #endif

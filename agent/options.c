@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -148,6 +149,22 @@ static int set_bool(const char *flag, const char *v, int *out)
 	return 0;
 }
 
+/* klog's -v: "-v N", "-vN", "--v=N", and pflag's "-v=N". */
+static int set_level(const char *v, int *out)
+{
+	char *end;
+	long n;
+
+	if (*v == '=')
+		v++;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < INT_MIN || n > INT_MAX)
+		return bad("v", v, "not a number");
+	*out = (int)n;
+	return 0;
+}
+
 static void defaults(struct agent_options *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -191,7 +208,7 @@ static int one(struct agent_options *o, int c, char *v)
 	case OPT_DRY_RUN: o->dry_run = 1; return 0;
 	case OPT_PROXY_MODE:
 		return strcmp(v, "ipvs") ? bad("proxy-mode", v, "only ipvs") : 0;
-	case 'v': o->verbosity = atoi(v); return 0;
+	case 'v': return set_level(v, &o->verbosity);
 	default: return -EINVAL;
 	}
 }
@@ -201,7 +218,7 @@ int agent_options_parse(struct agent_options *o, int argc, char **argv)
 	int c, r;
 
 	defaults(o);
-	optind = 1;
+	optind = 0;   /* glibc: 0 also forgets a half-read "-hv" of a last parse */
 	while ((c = getopt_long(argc, argv, "hv:", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			agent_options_usage(stdout);

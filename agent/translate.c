@@ -174,7 +174,8 @@ static int use_topology(const struct agent_translate_conf *conf,
 	for (i = 0; i < c->n; i++) {
 		if (!c->v[i].ep->ready)
 			continue;
-		if (!c->v[i].ep->has_hints)
+		/* kube-proxy: an empty forZones counts as no hints. */
+		if (!c->v[i].ep->nhint_zones)
 			return 0;
 		ready++;
 		mine += has_zone(c->v[i].ep, conf->node_zone);

@@ -85,6 +85,7 @@ struct k8s_list_cb {
  *   a callback's negative return, after which the walk stopped (objects
  *            already handed over belong to the callbacks).
  * @err (may be NULL) receives a message for every negative return.
+ * @cb NULL only checks the document (and reports bad items).
  * Memory: the cJSON tree (several times the text) is freed item by item
  * as the items are decoded.
  */

@@ -14,6 +14,7 @@
 
 #include "decode_field.h"
 #include "json_error.h"
+#include "json_split.h"
 
 struct list_walk {
 	const struct k8s_list_cb *cb;
@@ -263,19 +264,98 @@ static int list_parse(const char *text, size_t len, cJSON **root, char *err,
 	return -EINVAL;
 }
 
+/* The kind of a typed list's items, from the top-level "kind" value. */
+static const char *stream_kind(const char *text, size_t len, char *buf,
+			       size_t buflen)
+{
+	const char *v;
+	size_t vlen;
+	cJSON *k, *root;
+	const char *kind = NULL;
+
+	if (!k8s_json_member(text, len, "kind", &v, &vlen) || *v != '"')
+		return NULL;
+	if (!(k = cJSON_ParseWithLength(v, vlen)))
+		return NULL;
+	if ((root = cJSON_CreateObject())) {
+		cJSON_AddItemToObject(root, "kind", k);
+		kind = list_item_kind(root, buf, buflen);
+		cJSON_Delete(root);
+	} else {
+		cJSON_Delete(k);
+	}
+	return kind;
+}
+
+/*
+ * The common case, a valid List with an items array, one item at a time:
+ * each item's tree is built, decoded and freed before the next, so memory
+ * holds one item's tree, never the file's.  Sets *@done and returns the
+ * result, or leaves *@done 0 when it does not apply (the caller then
+ * parses the whole document).
+ */
+static int list_stream(const char *text, size_t len, struct list_walk *w,
+		       int *done, char *err, size_t errlen)
+{
+	struct k8s_json_iter it;
+	const char *items, *elem;
+	size_t ilen, elen, i = 0;
+	char kind[64];
+	cJSON *item;
+	int rc = 0;
+
+	*done = 0;
+	if (!k8s_json_member(text, len, "items", &items, &ilen) || *items != '[')
+		return 0;
+	*done = 1;
+	w->default_kind = stream_kind(text, len, kind, sizeof(kind));
+	k8s_json_iter_init(&it, items, ilen);
+	while (!rc && k8s_json_iter_next(&it, &elem, &elen)) {
+		if (!(item = cJSON_ParseWithLength(elem, elen))) {
+			rc = -ENOMEM; /* the text was checked: only memory fails */
+			break;
+		}
+		rc = list_item(w, item, i);
+		cJSON_Delete(item);
+		if (!rc)
+			i++;
+	}
+	return list_result(w, rc, i, err, errlen);
+}
+
+/* Check the whole text first: a broken file changes nothing. */
+static int list_check(const char *text, size_t len, char *err, size_t errlen)
+{
+	unsigned long line, col;
+	char what[128];
+	size_t pos;
+
+	if (!k8s_json_error(text, len, &pos, what, sizeof(what)))
+		return 0;
+	k8s_json_line_col(text, pos < len ? pos : len, &line, &col);
+	list_err(err, errlen, "line %lu, column %lu: %s", line, col, what);
+	return -EINVAL;
+}
+
 int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 		    struct k8s_decode_log *log, char *err, size_t errlen)
 {
-	struct list_walk w = { .cb = cb, .log = log };
+	static const struct k8s_list_cb none; /* check only, keep nothing */
+	struct list_walk w = { .cb = cb ? cb : &none, .log = log };
 	char kind[64];
 	cJSON *root, *items;
-	int single, rc;
+	int single, rc, streamed;
 
 	list_err(err, errlen, "%s", "");
 	if (!text) {
 		list_err(err, errlen, "no document");
 		return -EINVAL;
 	}
+	if ((rc = list_check(text, len, err, errlen)))
+		return rc;
+	rc = list_stream(text, len, &w, &streamed, err, errlen);
+	if (streamed)
+		return rc;
 	rc = list_parse(text, len, &root, err, errlen);
 	if (!rc)
 		rc = list_shape(root, &items, &single, err, errlen);

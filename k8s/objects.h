@@ -3,7 +3,8 @@
  * Service, discovery.k8s.io/v1 EndpointSlice and v1 Node, reduced to the
  * fields kube-proxy's ipvs mode uses.  Strings are owned (malloc'd) by the
  * object; k8s_*_fini() frees them.  Addresses stay text, already checked
- * with inet_pton() by the decoder.
+ * with inet_pton() by the decoder and rewritten by inet_ntop(), so one
+ * address has one spelling and texts compare as addresses do.
  */
 #ifndef K8S_OBJECTS_H
 #define K8S_OBJECTS_H

@@ -23,6 +23,11 @@ int main(void)
 	srunner_add_suite(sr, sysctl_suite());
 	srunner_add_suite(sr, k8s_decode_suite());
 	srunner_add_suite(sr, k8s_store_suite());
+	srunner_add_suite(sr, translate_suite());
+	srunner_add_suite(sr, duration_suite());
+	srunner_add_suite(sr, strmap_suite());
+	srunner_add_suite(sr, owner_suite());
+	srunner_add_suite(sr, options_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -17,5 +17,10 @@ Suite *diff_suite(void);
 Suite *sysctl_suite(void);
 Suite *k8s_decode_suite(void);
 Suite *k8s_store_suite(void);
+Suite *translate_suite(void);
+Suite *duration_suite(void);
+Suite *strmap_suite(void);
+Suite *owner_suite(void);
+Suite *options_suite(void);
 
 #endif

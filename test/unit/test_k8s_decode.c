@@ -17,6 +17,8 @@
 
 /* ---- helpers ------------------------------------------------------------ */
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 /* A copy of @s with every ' turned into ". */
 static char *jtext(const char *s)
 {
@@ -1433,6 +1435,8 @@ START_TEST(list_needs_no_nul_terminator)
 	ck_assert_int_eq(decode_text(buf, len, &g, NULL, 0), 0);
 	ck_assert_int_eq(decode_text(buf, len - 1, &g, NULL, 0), -EINVAL);
 	ck_assert_int_eq(decode_text(NULL, 0, &g, NULL, 0), -EINVAL);
+	/* No callbacks: a check of the document. */
+	ck_assert_int_eq(k8s_decode_list(buf, len, NULL, NULL, NULL, 0), 0);
 	free(buf);
 	free(t);
 }
@@ -1558,7 +1562,114 @@ START_TEST(warning_is_bounded_and_has_no_control_characters)
 }
 END_TEST
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+/* ---- every value of every fixture, swapped for every JSON type --------- */
+
+/* The @k-th node of a depth-first walk below @j, and its parent. */
+static cJSON *nth_node(cJSON *j, size_t *k, cJSON **parent)
+{
+	cJSON *c, *hit;
+
+	for (c = j->child; c; c = c->next) {
+		if ((*k)-- == 0) {
+			*parent = j;
+			return c;
+		}
+		hit = nth_node(c, k, parent);
+		if (hit)
+			return hit;
+	}
+	return NULL;
+}
+
+static int decode_any(const cJSON *j, int which)
+{
+	struct k8s_service s;
+	struct k8s_endpointslice e;
+	struct k8s_node n;
+	int rc;
+
+	switch (which) {
+	case 0:
+		rc = k8s_decode_service(j, &s, &wlog);
+		k8s_service_fini(&s);
+		return rc;
+	case 1:
+		rc = k8s_decode_endpointslice(j, &e, &wlog);
+		k8s_endpointslice_fini(&e);
+		return rc;
+	default:
+		rc = k8s_decode_node(j, &n, &wlog);
+		k8s_node_fini(&n);
+		return rc;
+	}
+}
+
+/* Wrong types anywhere: never a crash, at most one report per change. */
+START_TEST(every_value_swapped_for_every_type)
+{
+	static const char *const fixtures[] = { svc_kube_dns, slice_kube_dns,
+						node_a, svc_lb };
+	static const int kinds[] = { 0, 1, 2, 0 };
+	static const char *const repl[] = { "null", "-1", "70000", "\"x\"",
+					    "\"None\"", "[]", "[1]", "{}",
+					    "true", "1.5" };
+	const char *fx = fixtures[_i];
+	size_t k, r, tried = 0;
+	int rc;
+
+	for (k = 0;; k++) {
+		for (r = 0; r < NELEM(repl); r++) {
+			cJSON *j = J(fx), *parent = NULL, *node, *with;
+			size_t left = k;
+
+			node = nth_node(j, &left, &parent);
+			if (!node) {
+				cJSON_Delete(j);
+				goto done;
+			}
+			with = cJSON_Parse(repl[r]);
+			with->string = node->string; /* keep the member's key */
+			node->string = NULL;
+			ck_assert(cJSON_ReplaceItemViaPointer(parent, node, with));
+			wlog_reset();
+			rc = decode_any(j, kinds[_i]);
+			ck_assert_msg(rc == 0 || rc == -EINVAL, "rc %d", rc);
+			ck_assert_msg(wl.n <= 1, "node %zu -> %s: %d reports:\n%s",
+				      k, repl[r], wl.n, wl.all);
+			tried++;
+			cJSON_Delete(j);
+		}
+	}
+done:
+	ck_assert_uint_gt(tried, 100);
+}
+END_TEST
+
+/* Random byte damage to a real List: a clean error or a clean result. */
+START_TEST(list_survives_random_damage)
+{
+	static const char alphabet[] = "{}[]\",:0-9.eE\\ u\ntfnx";
+	char *t = jtext(list_doc), *c;
+	size_t len = strlen(t), i, n;
+	uint64_t x = 7;
+
+	for (i = 0; i < 3000; i++) {
+		struct got g = { 0 };
+		char err[256];
+
+		c = malloc(len);
+		memcpy(c, t, len);
+		for (n = 1 + i % 4; n; n--) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			c[(x >> 33) % len] = alphabet[(x >> 17) % (sizeof(alphabet) - 1)];
+		}
+		wlog_reset();
+		ck_assert_int_ge(decode_text(c, len, &g, err, sizeof(err)), -EINVAL);
+		free(c);
+	}
+	free(t);
+}
+END_TEST
 
 Suite *k8s_decode_suite(void)
 {
@@ -1602,6 +1713,8 @@ Suite *k8s_decode_suite(void)
 	tcase_add_test(tc, big_slice_of_five_megabytes);
 	tcase_add_test(tc, big_annotation_of_five_megabytes);
 	tcase_add_test(tc, warning_is_bounded_and_has_no_control_characters);
+	tcase_add_loop_test(tc, every_value_swapped_for_every_type, 0, 4);
+	tcase_add_test(tc, list_survives_random_damage);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -347,6 +347,10 @@ int agent_daemon_run(const struct agent_options *opt)
 	struct agent a;
 	int r, status;
 
+	/* Large arrays (a cold start's operations, hash tables) get pages of
+	 * their own and return them when freed; glibc's default would raise
+	 * the threshold after the first such free and leave them in the heap. */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	memset(&a, 0, sizeof(a));
 	a.opt = opt;
 	a.loop = EV_DEFAULT;

@@ -12,6 +12,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -326,10 +327,12 @@ static void finish_batch(struct agent_sync *s, int r)
 	else
 		s->retry_backoff = 0;
 	s->in_verify = 0;
-	/* A cold start needs room for every object; steady state, a few. */
+	/* A cold start needs room for every object; steady state, a few.
+	 * Give the big one's pages back to the system. */
 	if (s->ops.cap > 4096) {
 		ipvs_ops_fini(&s->ops);
 		ipvs_ops_init(&s->ops);
+		malloc_trim(0);
 	}
 }
 

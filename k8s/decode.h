@@ -86,8 +86,9 @@ struct k8s_list_cb {
  *            already handed over belong to the callbacks).
  * @err (may be NULL) receives a message for every negative return.
  * @cb NULL only checks the document (and reports bad items).
- * Memory: the cJSON tree (several times the text) is freed item by item
- * as the items are decoded.
+ * Memory: the text is checked whole first (k8s_json_error), then each
+ * item of "items" is parsed, decoded and freed on its own, so one item's
+ * cJSON tree is in memory at a time, never the file's.
  */
 int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 		    struct k8s_decode_log *log, char *err, size_t errlen);

@@ -60,6 +60,9 @@ want=$((NSVC * (NDEST + 1)))
 [ "$(wc -l < "$dir/rules")" -eq "$want" ] || { echo "bench: dry run gave $(wc -l < "$dir/rules") rules, want $want" >&2; exit 1; }
 t0=$(now); ip netns exec ref ipvsadm -R < "$dir/rules"; t_restore=$(secs "$t0" "$(now)")
 t0=$(now); ip netns exec ref ipvsadm -Sn > /dev/null; t_save=$(secs "$t0" "$(now)")
+# The kernel keeps every namespace's services in one hash table, and a
+# dump walks it all: empty ref, so the agent's dumps walk what ipvsadm's did.
+ip netns exec ref ipvsadm -C
 
 # The agent: cold start, then a verification that finds nothing to repair.
 ip netns exec ours "$agent" --services-file "$dir/objects.json" \
@@ -86,6 +89,7 @@ t_cold=$(grep -o 'applied [0-9.]*ms after start' "$dir/log" | awk '{ printf "%.3
 t_verify=$(grep -o 'verify: 0 repairs; dump [0-9.]*ms, diff [0-9.]*ms' "$dir/log" | head -1 |
 	awk '{ gsub("ms,?", ""); printf "%.3f", ($5 + $7) / 1000 }')
 [ "$(ip netns exec ours ipvsadm -Sn | wc -l)" -eq "$want" ] || { echo "bench: agent applied an incomplete state" >&2; exit 1; }
+grep -E 'initial sync|verify:' "$dir/log" | head -4
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }

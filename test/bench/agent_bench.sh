@@ -5,6 +5,7 @@
 #
 #   cold sync (empty kernel -> full state) vs ipvsadm -R   target <= 0.10
 #   verification finding nothing vs ipvsadm -Sn            target <= 0.25
+#     (best of three of each: a dump is short, and noise is not speed)
 #   resident memory of the agent                           target < 64 MiB
 set -eu
 [ "${UML_RUN:-}" = 1 ] || { echo "agent_bench.sh: only inside UML (make bench)" >&2; exit 2; }
@@ -59,7 +60,12 @@ ip netns exec ref "$agent" --dry-run --services-file "$dir/objects.json" \
 want=$((NSVC * (NDEST + 1)))
 [ "$(wc -l < "$dir/rules")" -eq "$want" ] || { echo "bench: dry run gave $(wc -l < "$dir/rules") rules, want $want" >&2; exit 1; }
 t0=$(now); ip netns exec ref ipvsadm -R < "$dir/rules"; t_restore=$(secs "$t0" "$(now)")
-t0=$(now); ip netns exec ref ipvsadm -Sn > /dev/null; t_save=$(secs "$t0" "$(now)")
+# Dumps are short and noisy: the best of three, for both tools.
+t_save=
+for _ in 1 2 3; do
+	t0=$(now); ip netns exec ref ipvsadm -Sn > /dev/null; t=$(secs "$t0" "$(now)")
+	t_save=$(awk -v a="$t" -v b="${t_save:-$t}" 'BEGIN { print (a < b) ? a : b }')
+done
 # The kernel keeps every namespace's services in one hash table, and a
 # dump walks it all: empty ref, so the agent's dumps walk what ipvsadm's did.
 ip netns exec ref ipvsadm -C
@@ -67,7 +73,7 @@ ip netns exec ref ipvsadm -C
 # The agent: cold start, then a verification that finds nothing to repair.
 ip netns exec ours "$agent" --services-file "$dir/objects.json" \
 	--hostname-override node1 --state-dir "$dir/state" \
-	--ipvs-sync-period 8s --v 1 2> "$dir/log" &
+	--ipvs-sync-period 3s --v 1 2> "$dir/log" &
 pid=$!
 wait_log() {  # wait_log PATTERN SECONDS
 	local i
@@ -82,14 +88,19 @@ wait_log() {  # wait_log PATTERN SECONDS
 }
 wait_log "initial sync" 300
 wait_log "verify: 0 repairs" 60
+for _ in $(seq 100); do  # three verifications that found nothing
+	[ "$(grep -c 'verify: 0 repairs' "$dir/log")" -ge 3 ] && break
+	sleep 0.2
+done
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
 kill "$pid"
 wait "$pid" || true
 t_cold=$(grep -o 'applied [0-9.]*ms after start' "$dir/log" | awk '{ printf "%.3f", $2 / 1000 }')
-t_verify=$(grep -o 'verify: 0 repairs; dump [0-9.]*ms, diff [0-9.]*ms' "$dir/log" | head -1 |
-	awk '{ gsub("ms,?", ""); printf "%.3f", ($5 + $7) / 1000 }')
+t_verify=$(grep -o 'verify: 0 repairs; dump [0-9.]*ms, diff [0-9.]*ms' "$dir/log" | head -3 |
+	awk '{ gsub("ms,?", ""); t = ($5 + $7) / 1000; if (!n++ || t < best) best = t }
+	     END { printf "%.3f", best }')
 [ "$(ip netns exec ours ipvsadm -Sn | wc -l)" -eq "$want" ] || { echo "bench: agent applied an incomplete state" >&2; exit 1; }
-grep -E 'initial sync|verify:' "$dir/log" | head -4
+grep -E 'initial sync|verify:' "$dir/log" | head -5
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "MISSED" }'; }

@@ -555,6 +555,10 @@ void agent_sync_touch(struct agent_sync *s, const struct ipvs_service_key *k)
 
 	if (!have_work(s))
 		s->stats.last_queued = ev_now(s->loop);
+	/* A full diff is coming (the first one, or a verification): it will
+	 * see this key; no need to remember it, 10,000 times at a cold start. */
+	if (!s->ready || s->all_pending)
+		return;
 	ipvs_service_init(&svc);
 	svc.key = *k;
 	if (!ipvs_state_put(s->pending, &svc))

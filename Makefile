@@ -13,7 +13,8 @@ CC       ?= cc
 CFLAGS   ?= -O2 -g
 SANITIZE ?=
 
-PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson liburing
+PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson liburing \
+	    yaml-0.1
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wcast-qual -Wformat=2 -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -36,7 +37,7 @@ KERNEL_SRC  := $(wildcard test/kernel/*.c)
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ := $(call obj,$(LIB_SRC))
 
-.PHONY: all check unit unit-sanitizers kernel bench deps install clean demo
+.PHONY: all check unit unit-sanitizers kernel bench deps install clean demo fakeapi
 
 all: ipvsagent
 
@@ -65,6 +66,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) unit-sanitizers
 	$(MAKE) kernel
+	$(MAKE) fakeapi
 	$(MAKE) e2e
 
 unit: $(BUILD)/test/unit/run
@@ -84,6 +86,11 @@ kernel: $(BUILD)/test/kernel/run ipvsagent $(UML_SHIM)
 e2e: ipvsagent $(UML_SHIM)
 	$(UML_RUN) --timeout 900 -- test/e2e/run.sh
 
+# The fake API server the Kubernetes client is tested against, checked
+# on its own (and against the real kubectl).
+fakeapi:
+	python3 test/fakeapi/test_fakeapi.py
+
 demo: deps
 	$(MAKE) ipvsagent $(UML_SHIM)
 	$(UML_RUN) -- contrib/demo/demo.sh
@@ -100,6 +107,9 @@ DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-genl-3-dev \
 	    libnl-route-3-dev libev-dev libcurl4-openssl-dev libcjson-dev \
 	    libyaml-dev libmicrohttpd-dev libnftables-dev liburing-dev check \
 	    user-mode-linux ipvsadm iproute2 kmod python3 busybox-static procps
+# kubectl and openssl for test/fakeapi. Any kubectl will do: Debian's
+# kubernetes-client would conflict with another package's /usr/bin/kubectl.
+DEB_PKGS += openssl $(if $(shell command -v kubectl 2>/dev/null),,kubernetes-client)
 
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \

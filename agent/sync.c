@@ -370,8 +370,12 @@ static int start_batch(struct agent_sync *s)
 		retry_later(s);
 		return r;
 	}
-	if ((r = nl_ipvs_batch_start(s->nl, s->ops.v, s->ops.n)))
+	if ((r = nl_ipvs_batch_start(s->nl, s->ops.v, s->ops.n))) {
+		/* The touched keys are gone from the pending set: diff all. */
+		s->all_pending = 1;
+		retry_later(s);
 		return r;
+	}
 	s->busy = 1;
 	step(s);
 	return 0;

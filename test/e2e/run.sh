@@ -71,5 +71,6 @@ done
 clean_node
 t_all=$(( (${EPOCHREALTIME/./} - ${t_all/./}) / 1000000 ))
 [ -z "$failures" ] || echo "failed:$failures"
-echo "$passed passed, $failed failed (${t_all} s)"
+echo "e2e: all tests took ${t_all} s"
+echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]

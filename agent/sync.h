@@ -37,6 +37,7 @@ struct agent_sync_stats {
 	double last_verify;
 	double last_verify_duration;
 	double last_queued;          /* when the oldest unapplied change came */
+	double last_hook_duration;   /* seconds in before_batch (VIP binding) */
 };
 
 /* A TCP real server leaving gracefully. */

@@ -23,6 +23,7 @@ int main(void)
 	srunner_add_suite(sr, sysctl_suite());
 	srunner_add_suite(sr, k8s_decode_suite());
 	srunner_add_suite(sr, k8s_store_suite());
+	srunner_add_suite(sr, k8s_config_suite());
 	srunner_add_suite(sr, translate_suite());
 	srunner_add_suite(sr, duration_suite());
 	srunner_add_suite(sr, strmap_suite());

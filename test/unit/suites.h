@@ -17,6 +17,7 @@ Suite *diff_suite(void);
 Suite *sysctl_suite(void);
 Suite *k8s_decode_suite(void);
 Suite *k8s_store_suite(void);
+Suite *k8s_config_suite(void);
 Suite *translate_suite(void);
 Suite *duration_suite(void);
 Suite *strmap_suite(void);

@@ -35,6 +35,7 @@ struct agent {
 	struct agent_sync sync;
 	struct agent_file_source file;
 	struct agent_node_addr *node_addrs;
+	char *zone;                     /* this node's zone, as last seen */
 	ev_signal sigterm, sigint;
 };
 
@@ -53,15 +54,19 @@ static void update_dirty(void *arg, const char *ns, const char *name)
 		agent_log(AGENT_LOG_ERROR, "Service %s/%s: out of memory", ns, name);
 }
 
+/* The Node may have come with a new zone: topology hints then change
+ * every Service's choice of endpoints. */
 static void node_changed(struct agent *a)
 {
 	const struct k8s_node *n = k8s_store_node(a->store);
 	const char *zone = n ? n->zone : NULL;
-	const char *old = a->desired.conf.node_zone;
 
-	if ((!zone && !old) || (zone && old && strcmp(zone, old) == 0))
-		return;
+	/* The pointer moves with the Node object: refresh it always. */
 	a->desired.conf.node_zone = zone;
+	if ((!zone && !a->zone) || (zone && a->zone && !strcmp(zone, a->zone)))
+		return;
+	free(a->zone);
+	a->zone = zone ? strdup(zone) : NULL;
 	agent_log(AGENT_LOG_INFO, "node %s: zone %s", a->opt->hostname,
 		  zone ? zone : "(none)");
 	k8s_store_mark_all_dirty(a->store);
@@ -75,8 +80,6 @@ static void file_loaded(void *arg, struct k8s_store *next)
 
 	if (k8s_store_replace_all(a->store, next))
 		agent_log(AGENT_LOG_ERROR, "store: out of memory; will retry");
-	/* The zone pointer moves with the Node object: refresh it first. */
-	a->desired.conf.node_zone = NULL;
 	node_changed(a);
 	n = k8s_store_take_dirty(a->store, update_dirty, a);
 	/* Decoding a large file leaves a heap of freed JSON nodes: give the
@@ -313,6 +316,7 @@ static void teardown(struct agent *a)
 	if (a->have_vip)
 		agent_vip_fini(&a->vip);
 	free(a->node_addrs);
+	free(a->zone);
 	nl_ipvs_close(a->nl);
 	agent_owner_fini(&a->owner);
 }

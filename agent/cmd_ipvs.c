@@ -27,7 +27,7 @@ int cmd_ipvs_save(FILE *out)
 {
 	struct nl_ipvs *nl = open_or_complain();
 	struct ipvs_table t;
-	char line[IPVS_FMT_MAX];
+	char line[IPVS_FMT_MAX], key[IPVS_FMT_MAX];
 	size_t i, j;
 	int r;
 
@@ -40,14 +40,16 @@ int cmd_ipvs_save(FILE *out)
 		goto out;
 	}
 	ipvs_table_sort(&t);
+	/* 110,000 lines: big writes, and each service key formatted once. */
+	setvbuf(out, NULL, _IOFBF, 1 << 20);
 	for (i = 0; i < t.nsvcs; i++) {
 		fprintf(out, "%s\n", ipvs_service_fmt(&t.svcs[i].conf, line,
 						      sizeof(line)));
+		ipvs_service_key_fmt(&t.svcs[i].conf.key, key, sizeof(key));
 		for (j = 0; j < t.svcs[i].ndests; j++)
 			fprintf(out, "%s\n",
-				ipvs_dest_fmt(&t.svcs[i].conf,
-					      &t.svcs[i].dests[j].conf, line,
-					      sizeof(line)));
+				ipvs_dest_fmt_key(key, &t.svcs[i].dests[j].conf,
+						  line, sizeof(line)));
 	}
 out:
 	ipvs_table_fini(&t);

@@ -367,14 +367,22 @@ static void fmt_tunnel(struct fmtbuf *f, const struct ipvs_dest *d)
 char *ipvs_dest_fmt(const struct ipvs_service *s, const struct ipvs_dest *d,
 		    char *buf, size_t len)
 {
+	char key[IPVS_FMT_MAX];
+
+	return ipvs_dest_fmt_key(ipvs_service_key_fmt(&s->key, key, sizeof(key)),
+				 d, buf, len);
+}
+
+char *ipvs_dest_fmt_key(const char *key, const struct ipvs_dest *d, char *buf,
+			size_t len)
+{
 	/* ipvsadm has no switch for local delivery (-l is --list): it says -g. */
 	static const char *const fwd[] = { "-m", "-g", "-i", "-g" };
 	struct fmtbuf f = { buf, len, 0 };
-	char key[IPVS_FMT_MAX], ap[IPVS_ADDRPORT_STRLEN];
+	char ap[IPVS_ADDRPORT_STRLEN];
 
 	buf[0] = '\0';
-	fmt_add(&f, "-a %s -r %s %s -w %d",
-		ipvs_service_key_fmt(&s->key, key, sizeof(key)),
+	fmt_add(&f, "-a %s -r %s %s -w %d", key,
 		ipvs_addrport_fmt(d->af, &d->addr, d->port, ap, sizeof(ap)),
 		d->fwd <= IPVS_FWD_DROUTE ? fwd[d->fwd] : "-?", d->weight);
 	if (d->fwd == IPVS_FWD_TUNNEL)

@@ -178,5 +178,9 @@ char *ipvs_service_fmt(const struct ipvs_service *s, char *buf, size_t len);
 /* One line of `ipvsadm -Sn`: "-a -t 10.0.0.1:80 -r 10.1.1.1:80 -m -w 1". */
 char *ipvs_dest_fmt(const struct ipvs_service *s, const struct ipvs_dest *d,
 		    char *buf, size_t len);
+/* The same with the service's key already formatted (ipvs_service_key_fmt):
+ * a dump of 100,000 real servers formats each key once, not ten times. */
+char *ipvs_dest_fmt_key(const char *key, const struct ipvs_dest *d, char *buf,
+			size_t len);
 
 #endif

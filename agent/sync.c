@@ -10,7 +10,6 @@
  */
 #include "sync.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -25,50 +24,13 @@
 
 /* --- which keys we may touch -------------------------------------------- */
 
-struct cidr {
-	int af;
-	union ipvs_addr addr;
-	unsigned plen;
-};
-
-static struct cidr excludes[AGENT_MAX_LIST];
-static size_t nexcludes;
-
-static int cidr_parse(const char *s, struct cidr *c)
-{
-	char buf[64], *slash;
-	unsigned long plen;
-
-	if (strlen(s) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, s);
-	slash = strchr(buf, '/');
-	if (slash)
-		*slash++ = '\0';
-	if (ipvs_addr_parse(buf, &c->af, &c->addr))
-		return -EINVAL;
-	plen = slash ? strtoul(slash, NULL, 10) : ipvs_addr_len(c->af) * 8;
-	if (plen > ipvs_addr_len(c->af) * 8)
-		return -EINVAL;
-	c->plen = (unsigned)plen;
-	return 0;
-}
-
-static int cidr_has(const struct cidr *c, int af, const union ipvs_addr *a)
-{
-	unsigned full = c->plen / 8, rest = c->plen % 8;
-
-	if (c->af != af || memcmp(c->addr.raw, a->raw, full))
-		return 0;
-	return !rest || ((c->addr.raw[full] ^ a->raw[full]) & (0xff << (8 - rest))) == 0;
-}
-
-static int excluded(const struct ipvs_service_key *k)
+/* --ipvs-exclude-cidrs: never touched.  Fwmark services have no address. */
+static int excluded(const struct agent_sync *s, const struct ipvs_service_key *k)
 {
 	size_t i;
 
-	for (i = 0; !k->fwmark && i < nexcludes; i++)
-		if (cidr_has(&excludes[i], k->af, &k->addr))
+	for (i = 0; !k->fwmark && i < s->nexcludes; i++)
+		if (nl_addr_cidr_contains(&s->excludes[i], k->af, &k->addr))
 			return 1;
 	return 0;
 }
@@ -79,7 +41,7 @@ static int keep(const struct ipvs_service_key *k, void *arg)
 {
 	struct agent_sync *s = arg;
 
-	if (excluded(k))
+	if (excluded(s, k))
 		return 0;
 	if (ipvs_state_find(s->have, k) && !agent_owner_has(s->owner, k)) {
 		if (ipvs_state_find(s->want, k))
@@ -504,13 +466,13 @@ int agent_sync_init(struct agent_sync *s, struct ev_loop *loop,
 	s->want = want;
 	s->owner = owner;
 	ipvs_ops_init(&s->ops);
-	for (nexcludes = 0, i = 0; i < opt->nexclude_cidrs; i++) {
-		if (cidr_parse(opt->exclude_cidrs[i], &excludes[nexcludes])) {
+	for (i = 0; i < opt->nexclude_cidrs; i++) {
+		if (nl_addr_cidr_parse(opt->exclude_cidrs[i], &s->excludes[i])) {
 			agent_log(AGENT_LOG_ERROR, "--ipvs-exclude-cidrs: bad CIDR %s",
 				  opt->exclude_cidrs[i]);
 			return -EINVAL;
 		}
-		nexcludes++;
+		s->nexcludes++;
 	}
 	if (!(s->have = ipvs_state_new()) || !(s->pending = ipvs_state_new()) ||
 	    !(s->retry = ipvs_state_new()))

@@ -21,6 +21,7 @@
 #include "ipvs/diff.h"
 #include "ipvs/state.h"
 #include "netlink/nl_ipvs.h"
+#include "netlink/nl_link.h"
 #include "options.h"
 #include "owner.h"
 
@@ -57,6 +58,8 @@ struct agent_sync {
 	struct ipvs_state *pending;     /* keys touched since the last batch */
 	struct ipvs_state *retry;       /* keys whose ops failed, for later */
 	struct agent_owner *owner;
+	struct nl_addr_cidr excludes[AGENT_MAX_LIST]; /* --ipvs-exclude-cidrs */
+	size_t nexcludes;
 	int all_pending;                /* diff every key, not just pending */
 	int verify_pending;             /* verification after this batch */
 	int in_verify;                  /* the batch in flight is a repair */

@@ -14,7 +14,7 @@ CFLAGS   ?= -O2 -g
 SANITIZE ?=
 
 PKGS     := libnl-3.0 libnl-genl-3.0 libnl-route-3.0 libcurl libcjson liburing \
-	    yaml-0.1
+	    yaml-0.1 libmicrohttpd
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	    -Wpointer-arith -Wcast-qual -Wformat=2 -Werror
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -33,6 +33,8 @@ LIB_SRC     := $(IPVS_SRC) $(NETLINK_SRC) $(K8S_SRC) $(AGENT_SRC)
 
 UNIT_SRC    := $(wildcard test/unit/*.c)
 KERNEL_SRC  := $(wildcard test/kernel/*.c)
+# test/api: one small program per file, driven by Python tests.
+API_PROBES  := $(patsubst %.c,$(BUILD)/%,$(wildcard test/api/*.c))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 LIB_OBJ := $(call obj,$(LIB_SRC))
@@ -57,6 +59,9 @@ $(BUILD)/test/unit/run: $(call obj,$(UNIT_SRC)) $(LIB_OBJ)
 $(BUILD)/test/kernel/run: $(call obj,$(KERNEL_SRC)) $(LIB_OBJ)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(shell pkg-config --libs check)
 
+$(BUILD)/test/api/%: $(BUILD)/test/api/%.o $(LIB_OBJ)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
 include test/uml/uml.mk
 
 # --- tests -----------------------------------------------------------------
@@ -67,6 +72,7 @@ check: deps
 	$(MAKE) unit-sanitizers
 	$(MAKE) kernel
 	$(MAKE) fakeapi
+	$(MAKE) api
 	$(MAKE) e2e
 
 unit: $(BUILD)/test/unit/run
@@ -91,6 +97,12 @@ e2e: ipvsagent $(UML_SHIM)
 fakeapi:
 	python3 test/fakeapi/test_fakeapi.py
 
+# The API client (k8s/) against the fake API server, through small probe
+# programs.
+.PHONY: api
+api: $(API_PROBES)
+	PROBE_DIR=$(BUILD)/test/api python3 test/api/run.py
+
 demo: deps
 	$(MAKE) ipvsagent $(UML_SHIM)
 	$(UML_RUN) -- contrib/demo/demo.sh
@@ -99,6 +111,7 @@ bench: deps
 	$(MAKE) ipvsagent $(UML_SHIM)
 	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/ipvs_bench.sh
 	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/agent_bench.sh
+	$(UML_RUN) --mem 2G --timeout 1800 -- test/bench/api_bench.sh
 
 # --- installation ----------------------------------------------------------
 
@@ -107,6 +120,9 @@ DEB_PKGS := build-essential pkg-config libnl-3-dev libnl-genl-3-dev \
 	    libnl-route-3-dev libev-dev libcurl4-openssl-dev libcjson-dev \
 	    libyaml-dev libmicrohttpd-dev libnftables-dev liburing-dev check \
 	    user-mode-linux ipvsadm iproute2 kmod python3 busybox-static procps
+# promtool and a real Prometheus server for test/e2e/e2e_metrics.sh; curl
+# for the e2e tests' HTTP requests.
+DEB_PKGS += prometheus curl
 # kubectl and openssl for test/fakeapi. Any kubectl will do: Debian's
 # kubernetes-client would conflict with another package's /usr/bin/kubectl.
 DEB_PKGS += openssl $(if $(shell command -v kubectl 2>/dev/null),,kubernetes-client)

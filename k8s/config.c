@@ -309,6 +309,7 @@ void k8s_config_fini(struct k8s_config *c)
 	const char *sa_dir = c->sa_dir;
 	unsigned int max_age = c->token_max_age;
 	time_t (*now)(void) = c->now;
+	const char *user_agent = c->user_agent;
 
 	free(c->server);
 	free(c->tls_server_name);
@@ -327,6 +328,7 @@ void k8s_config_fini(struct k8s_config *c)
 	c->sa_dir = sa_dir;
 	c->token_max_age = max_age;
 	c->now = now;
+	c->user_agent = user_agent;
 }
 
 /* Replace the server with --master's and say so in the source. */

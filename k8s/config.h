@@ -63,6 +63,7 @@ struct k8s_config {
 	const char *sa_dir;           /* NULL: K8S_CONFIG_SA_DIR */
 	unsigned int token_max_age;   /* seconds; 0: K8S_CONFIG_TOKEN_MAX_AGE */
 	time_t (*now)(void);          /* monotonic seconds; NULL: CLOCK_MONOTONIC */
+	const char *user_agent;       /* for HTTP requests; NULL: "ipvsagent" */
 };
 
 /*

@@ -58,7 +58,11 @@ The control interface (no auth, no faults), JSON in and out:
     GET    /_control/objects          every object
     POST   /_control/objects          create or replace an object, a List or
                                       an array (?raw=1: no API defaults;
-                                      ?pad=BYTES: a big annotation)
+                                      ?pad=BYTES: a big annotation;
+                                      ?stamp=1: EndpointSlices get
+                                      endpoints.kubernetes.io/last-change-
+                                      trigger-time = now, in microseconds,
+                                      as the EndpointSlice controller sets)
     DELETE /_control/objects/KIND/NS/NAME   (NS "-" for Nodes)
     DELETE /_control/objects[?kind=K] delete all (of a kind), with events
     POST   /_control/bump?n=N         advance the resourceVersion counter
@@ -248,6 +252,15 @@ def rfc3339(t=None):
     t = time.time() if t is None else t
     return datetime.datetime.fromtimestamp(
         int(t), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def rfc3339_micro(t):
+    """RFC 3339 with microseconds, as Go's RFC3339Nano prints them."""
+    return datetime.datetime.fromtimestamp(
+        t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 
 
 def parse_rfc3339(s):
@@ -561,10 +574,16 @@ class Store:
 
     # -- writes ------------------------------------------------------------
 
-    def apply(self, objs, defaults=True, pad=0, keep_rv=False):
+    def apply(self, objs, defaults=True, pad=0, keep_rv=False, stamp=False):
         """Create or replace objects; returns the stored copies."""
         with self.lock:
             prepared = [self._prepare(o, defaults, pad) for o in objs]
+            if stamp:
+                now = rfc3339_micro(time.time())
+                for kind, _, obj in prepared:
+                    if kind.kind == "EndpointSlice":
+                        obj["metadata"].setdefault(
+                            "annotations", {})[TRIGGER_TIME] = now
             stored, events = [], []
             for kind, key, obj in prepared:
                 old = self.objects.get(key)
@@ -1935,7 +1954,8 @@ class ControlAPI:
             "items" in body else (body if isinstance(body, list) else [body])
         stored = self.store.apply(objs or [],
                                   defaults=not _truthy(_q1(q, "raw")),
-                                  pad=int(_q1(q, "pad") or 0))
+                                  pad=int(_q1(q, "pad") or 0),
+                                  stamp=_truthy(_q1(q, "stamp")))
         return {"kind": "List", "apiVersion": "v1",
                 "metadata": {"resourceVersion": str(self.store.rv)},
                 "items": stored}

@@ -11,6 +11,7 @@ Commands:
     apply FILE...               create or replace the objects in JSON FILEs
                                 (an object, a List or an array; - is stdin)
           [--raw] [--pad BYTES] no API defaults / add a big annotation
+          [--stamp]             slices get a last-change-trigger-time
     delete KIND NS NAME         NS is - for Nodes
     delete-all [KIND]
     get                         print every object (a JSON List)
@@ -98,6 +99,7 @@ def main(argv=None):
     p.add_argument("args", nargs="*")
     p.add_argument("--raw", action="store_true")
     p.add_argument("--pad", type=int, default=0)
+    p.add_argument("--stamp", action="store_true")
     p.add_argument("--path")
     p.add_argument("--since", type=int, default=0)
     p.add_argument("--clear", action="store_true")
@@ -111,6 +113,7 @@ def main(argv=None):
     if cmd == "apply":
         q = "?raw=1" if a.raw else "?raw=0"
         q += f"&pad={a.pad}" if a.pad else ""
+        q += "&stamp=1" if a.stamp else ""
         r = call(s, "POST", "/_control/objects" + q,
                  {"kind": "List", "items": read_objects(args or ["-"])})
         for o in r["items"]:

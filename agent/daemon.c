@@ -16,30 +16,16 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "desired.h"
+#include "agent.h"
 #include "log.h"
+#include "metrics_agent.h"
 #include "netlink/sysctl.h"
-#include "source_file.h"
-#include "sync.h"
-#include "vip.h"
-
-struct agent {
-	const struct agent_options *opt;
-	struct ev_loop *loop;
-	struct nl_ipvs *nl;
-	struct agent_owner owner;
-	struct agent_vip vip;
-	int have_vip;
-	struct k8s_store *store;
-	struct agent_desired desired;
-	struct agent_sync sync;
-	struct agent_file_source file;
-	struct agent_node_addr *node_addrs;
-	char *zone;                     /* this node's zone, as last seen */
-	ev_signal sigterm, sigint;
-};
+#include "node_primary.h"
+#include "web.h"
 
 /* --- the change path: store -> desired -> sync ---------------------------- */
+
+static int node_addresses(struct agent *a);
 
 static void touch_key(void *arg, const struct ipvs_service_key *k)
 {
@@ -52,6 +38,7 @@ static void update_dirty(void *arg, const char *ns, const char *name)
 
 	if (agent_desired_update(&a->desired, a->store, ns, name) == -ENOMEM)
 		agent_log(AGENT_LOG_ERROR, "Service %s/%s: out of memory", ns, name);
+	agent_programming_note(&a->prog, a->store, ns, name);
 }
 
 /* The Node may have come with a new zone: topology hints then change
@@ -78,6 +65,7 @@ static void file_loaded(void *arg, struct k8s_store *next)
 	double t0 = ev_time();
 	size_t n;
 
+	agent_metrics_count_file_changes(a->store, next);
 	if (k8s_store_replace_all(a->store, next))
 		agent_log(AGENT_LOG_ERROR, "store: out of memory; will retry");
 	node_changed(a);
@@ -91,12 +79,48 @@ static void file_loaded(void *arg, struct k8s_store *next)
 	agent_sync_set_ready(&a->sync);
 }
 
+static void api_changed(void *arg, enum k8s_resource res)
+{
+	struct agent *a = arg;
+
+	if (res == K8S_RES_NODE) {
+		node_changed(a);
+		if (a->have_vip && node_addresses(a) == 1)
+			k8s_store_mark_all_dirty(a->store);
+	}
+	k8s_store_take_dirty(a->store, update_dirty, a);
+}
+
+static void api_ready(void *arg)
+{
+	struct agent *a = arg;
+
+	agent_sync_set_ready(&a->sync);
+}
+
 static void before_batch(void *arg)
 {
 	struct agent *a = arg;
 
 	if (a->have_vip && a->vip.dirty)
 		agent_vip_sync(&a->vip);
+	agent_programming_batch_start(&a->prog);
+	agent_metrics_batch_started();
+}
+
+static void after_batch(void *arg)
+{
+	struct agent *a = arg;
+
+	agent_programming_batch_done(&a->prog, ev_time());
+	agent_metrics_batch_done();
+}
+
+static void programmed(void *arg, double seconds)
+{
+	(void)arg;
+	agent_logv(2, "network programming: %.3fms", seconds * 1e3);
+	agent_metrics_observe_programming(seconds);
 }
 
 /* --- the node ----------------------------------------------------------- */
@@ -151,9 +175,13 @@ static int node_addresses(struct agent *a)
 	size_t i, n = 0;
 	int r;
 
-	for (i = 0; i < a->opt->nnodeport_addrs; i++) {
-		if (!strcmp(a->opt->nodeport_addrs[i], "primary"))
-			continue; /* needs the Node object: the API source */
+	for (i = 0; i < a->opt->nnodeport_addrs && n < AGENT_MAX_LIST; i++) {
+		if (!strcmp(a->opt->nodeport_addrs[i], "primary")) {
+			/* The Node's own IPs: none until the Node is known. */
+			n += agent_node_primary(k8s_store_node(a->store),
+						cidrs + n, AGENT_MAX_LIST - n);
+			continue;
+		}
 		if (nl_addr_cidr_parse(a->opt->nodeport_addrs[i], &cidrs[n])) {
 			agent_log(AGENT_LOG_ERROR, "--nodeport-addresses: bad CIDR %s",
 				  a->opt->nodeport_addrs[i]);
@@ -165,8 +193,12 @@ static int node_addresses(struct agent *a)
 	f.ncidrs = n;
 	f.exclude_ifindex = a->vip.link.ifindex;
 	nl_addr_locals_init(&l);
-	if ((r = nl_addr_list_local(a->vip.nr, &f, &l)) == 0 && l.n &&
-	    !(v = calloc(l.n, sizeof(*v))))
+	/* A list that matches nothing yet (only "primary", no Node) means
+	 * no node port addresses, not all of them. */
+	if (a->opt->nnodeport_addrs && !n)
+		r = 0;
+	else if ((r = nl_addr_list_local(a->vip.nr, &f, &l)) == 0 && l.n &&
+		 !(v = calloc(l.n, sizeof(*v))))
 		r = -ENOMEM;
 	for (i = 0; !r && i < l.n; i++) {
 		v[i].af = l.v[i].family;
@@ -219,6 +251,44 @@ static int dry_run(struct agent *a)
 		printf("%s\n", ipvs_op_fmt(&ops.v[i], line, sizeof(line)));
 	ipvs_ops_fini(&ops);
 	return r ? 1 : 0;
+}
+
+static void dry_ready(void *arg)
+{
+	struct agent *a = arg;
+
+	ev_break(a->loop, EVBREAK_ALL);
+}
+
+static void dry_timeout(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* --dry-run from the API server: list, then print what a sync would do. */
+static int dry_run_api(struct agent *a)
+{
+	ev_timer timeout;
+
+	a->api.changed = api_changed;
+	a->api.ready_cb = dry_ready;
+	a->api.arg = a;
+	a->use_api = 1;
+	if (agent_api_source_start(&a->api, a->loop, a->opt->kubeconfig,
+				   a->opt->master, a->opt->hostname, a->store))
+		return 1;
+	ev_timer_init(&timeout, dry_timeout, 60, 0);
+	ev_timer_start(a->loop, &timeout);
+	ev_run(a->loop, 0);
+	ev_timer_stop(a->loop, &timeout);
+	if (!a->api.ready) {
+		agent_log(AGENT_LOG_ERROR, "dry run: the API server did not list "
+			  "Services and EndpointSlices within 60s");
+		return 1;
+	}
+	return dry_run(a);
 }
 
 /* Remove every service we own (and only those), our VIPs and our dummy. */
@@ -301,6 +371,9 @@ static int setup(struct agent *a)
 	a->desired.touch = touch_key;
 	a->desired.touch_arg = &a->sync;
 	a->sync.before_batch = before_batch;
+	a->sync.after_batch = after_batch;
+	a->prog.observe = programmed;
+	a->prog.arg = a;
 	a->sync.on_verify = on_verify;
 	a->sync.hook_arg = a;
 	return (a->store = k8s_store_new()) ? 0 : -ENOMEM;
@@ -310,8 +383,11 @@ static void teardown(struct agent *a)
 {
 	if (a->file.loop)
 		agent_file_source_stop(&a->file);
+	if (a->use_api)
+		agent_api_source_stop(&a->api);
 	agent_sync_fini(&a->sync);
 	agent_desired_fini(&a->desired);
+	agent_programming_fini(&a->prog);
 	k8s_store_free(a->store);
 	if (a->have_vip)
 		agent_vip_fini(&a->vip);
@@ -327,21 +403,40 @@ static int serve(struct agent *a)
 
 	set_sysctls(o);
 	set_timeouts(a);
-	a->file.path = o->services_file;
-	a->file.node_name = o->hostname;
-	a->file.loaded = file_loaded;
-	a->file.arg = a;
-	/* A start without a good file is still a start: nothing is applied
-	 * (the kernel keeps what it has) until a reading succeeds. */
-	agent_file_source_start(&a->file, a->loop);
+	if (!a->started)
+		a->started = ev_time();
+	/* Before the sources start, so their first objects count as changes. */
+	if (agent_metrics_init(a) || agent_web_start(a))
+		agent_log(AGENT_LOG_ERROR, "metrics: out of memory; no HTTP endpoints");
+	if (o->services_file) {
+		a->file.path = o->services_file;
+		a->file.node_name = o->hostname;
+		a->file.loaded = file_loaded;
+		a->file.arg = a;
+		/* A start without a good file is still a start: nothing is
+		 * applied (the kernel keeps what it has) until a reading
+		 * succeeds. */
+		agent_file_source_start(&a->file, a->loop);
+	} else {
+		a->api.changed = api_changed;
+		a->api.ready_cb = api_ready;
+		a->api.arg = a;
+		a->use_api = 1;
+		if (agent_api_source_start(&a->api, a->loop, o->kubeconfig,
+					   o->master, o->hostname, a->store))
+			return 1;
+	}
 	ev_signal_init(&a->sigterm, stop_cb, SIGTERM);
 	ev_signal_init(&a->sigint, stop_cb, SIGINT);
 	ev_signal_start(a->loop, &a->sigterm);
 	ev_signal_start(a->loop, &a->sigint);
 	agent_sync_start(&a->sync);
 	agent_log(AGENT_LOG_INFO, "ipvsagent running on node %s; source %s",
-		  o->hostname, o->services_file);
+		  o->hostname, o->services_file ? o->services_file :
+		  a->api.config.server);
 	ev_run(a->loop, 0);
+	agent_web_stop(a);
+	agent_metrics_fini();
 	agent_sync_stop(&a->sync);
 	return 0;
 }
@@ -356,6 +451,7 @@ int agent_daemon_run(const struct agent_options *opt)
 	 * the threshold after the first such free and leave them in the heap. */
 	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	memset(&a, 0, sizeof(a));
+	agent_programming_init(&a.prog);
 	a.opt = opt;
 	a.loop = EV_DEFAULT;
 	agent_log_verbosity = opt->verbosity;
@@ -365,12 +461,14 @@ int agent_daemon_run(const struct agent_options *opt)
 	}
 	if (opt->cleanup) {
 		status = cleanup(&a);
-	} else if (opt->dry_run) {
+	} else if (opt->dry_run && opt->services_file) {
 		a.file.path = opt->services_file;
 		a.file.node_name = opt->hostname;
 		a.file.loaded = file_loaded;
 		a.file.arg = &a;
 		status = agent_file_source_read(&a.file) ? 1 : dry_run(&a);
+	} else if (opt->dry_run) {
+		status = dry_run_api(&a);
 	} else {
 		status = serve(&a);
 	}

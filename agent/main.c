@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd_ipvs.h"
+#include "cmd_status.h"
 #include "daemon.h"
 #include "options.h"
 #include "version.h"
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
 		return cmd_ipvs_save(stdout);
 	if (!strcmp(cmd, "restore") && argc == 2)
 		return cmd_ipvs_restore(stdin, stderr);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(argc - 1, argv + 1);
 	r = agent_options_parse(&opt, argc, argv);
 	if (r)
 		return r > 0 ? 0 : 2;

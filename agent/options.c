@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "duration.h"
+#include "httpd.h"
 #include "version.h"
 
 enum {
@@ -32,6 +33,7 @@ enum {
 	OPT_STATE_DIR,
 	OPT_METRICS_BIND,
 	OPT_HEALTHZ_BIND,
+	OPT_METRICS_TRAFFIC,
 	OPT_CLEANUP,
 	OPT_DRY_RUN,
 	OPT_PROXY_MODE,
@@ -57,6 +59,7 @@ static const struct option longopts[] = {
 	{ "state-dir", required_argument, NULL, OPT_STATE_DIR },
 	{ "metrics-bind-address", required_argument, NULL, OPT_METRICS_BIND },
 	{ "healthz-bind-address", required_argument, NULL, OPT_HEALTHZ_BIND },
+	{ "metrics-service-traffic", optional_argument, NULL, OPT_METRICS_TRAFFIC },
 	{ "cleanup", optional_argument, NULL, OPT_CLEANUP },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "proxy-mode", required_argument, NULL, OPT_PROXY_MODE },
@@ -71,6 +74,8 @@ void agent_options_usage(FILE *f)
 	fprintf(f,
 "Usage: ipvsagent [options]          run the agent (foreground, logs to stderr)\n"
 "       ipvsagent save|restore       the IPVS table in ipvsadm notation\n"
+"       ipvsagent status [--address HOST:PORT] [--json] [--service NS/NAME]\n"
+"                                    what a running agent has programmed\n"
 "\n"
 "Sources (one is needed):\n"
 "  --services-file PATH        JSON List of Services and EndpointSlices, as\n"
@@ -94,8 +99,10 @@ void agent_options_usage(FILE *f)
 "  --nodeport-addresses LIST   CIDRs (or \"primary\") node ports listen on\n"
 "                              (default: every local address but the dummy\n"
 "                              interface's and loopback)\n"
-"  --metrics-bind-address A    (default 127.0.0.1:10249)\n"
-"  --healthz-bind-address A    (default 0.0.0.0:10256)\n"
+"  --metrics-bind-address A    /metrics, /status, /healthz, /proxyMode\n"
+"                              (default 127.0.0.1:10249; IP:PORT, [IPv6]:PORT\n"
+"                              or IP; empty or port 0 disables)\n"
+"  --healthz-bind-address A    /healthz and /livez (default 0.0.0.0:10256)\n"
 "  --cleanup                   remove what the agent owns, then exit 0\n"
 "  --proxy-mode ipvs           accepted for compatibility; only ipvs\n"
 "  --v N                       log verbosity\n"
@@ -107,6 +114,10 @@ void agent_options_usage(FILE *f)
 "                              with weight 0 (default 15m)\n"
 "  --dry-run                   print the operations, one a line in ipvsadm\n"
 "                              notation, and change nothing\n"
+"  --metrics-service-traffic=false\n"
+"                              no per-virtual-server traffic series in\n"
+"                              /metrics (5 per virtual server: for very\n"
+"                              large clusters; default true)\n"
 "  -h, --help | --version\n"
 "\n"
 "Durations as kube-proxy writes them: 30s, 1m, 500ms, 1h30m.\n");
@@ -149,6 +160,18 @@ static int set_bool(const char *flag, const char *v, int *out)
 	return 0;
 }
 
+/* IP:PORT, [IPv6]:PORT or IP; empty or port 0 turns the server off. */
+static int set_bind(const char *flag, const char *v, const char **out)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+
+	if (agent_httpd_parse_addr(v, 1, &ss, &len) < 0) /* port: any */
+		return bad(flag, v, "not IP:PORT, [IPv6]:PORT or an IP");
+	*out = v;
+	return 0;
+}
+
 /* klog's -v: "-v N", "-vN", "--v=N", and pflag's "-v=N". */
 static int set_level(const char *v, int *out)
 {
@@ -177,6 +200,7 @@ static void defaults(struct agent_options *o)
 	o->state_dir = "/run/ipvsagent";
 	o->metrics_bind = "127.0.0.1:10249";
 	o->healthz_bind = "0.0.0.0:10256";
+	o->metrics_service_traffic = 1;
 }
 
 static int one(struct agent_options *o, int c, char *v)
@@ -202,8 +226,10 @@ static int one(struct agent_options *o, int c, char *v)
 	case OPT_NODEPORT_ADDRS: return set_list("nodeport-addresses", v, o->nodeport_addrs, &o->nnodeport_addrs);
 	case OPT_DUMMY: o->dummy_interface = v; return 0;
 	case OPT_STATE_DIR: o->state_dir = v; return 0;
-	case OPT_METRICS_BIND: o->metrics_bind = v; return 0;
-	case OPT_HEALTHZ_BIND: o->healthz_bind = v; return 0;
+	case OPT_METRICS_BIND: return set_bind("metrics-bind-address", v, &o->metrics_bind);
+	case OPT_HEALTHZ_BIND: return set_bind("healthz-bind-address", v, &o->healthz_bind);
+	case OPT_METRICS_TRAFFIC:
+		return set_bool("metrics-service-traffic", v, &o->metrics_service_traffic);
 	case OPT_CLEANUP: return set_bool("cleanup", v, &o->cleanup);
 	case OPT_DRY_RUN: o->dry_run = 1; return 0;
 	case OPT_PROXY_MODE:
@@ -237,9 +263,7 @@ int agent_options_parse(struct agent_options *o, int argc, char **argv)
 		fprintf(stderr, "ipvsagent: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
-	if (!o->services_file && !o->kubeconfig && !o->master && !o->cleanup) {
-		fprintf(stderr, "ipvsagent: no source: give --services-file or --kubeconfig\n");
-		return -EINVAL;
-	}
+	/* No --services-file, --kubeconfig or --master: the API server from
+	 * the pod's service account, as kube-proxy in a DaemonSet. */
 	return 0;
 }

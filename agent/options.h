@@ -32,6 +32,7 @@ struct agent_options {
 	const char *state_dir;         /* --state-dir, "/run/ipvsagent" */
 	const char *metrics_bind;      /* --metrics-bind-address */
 	const char *healthz_bind;      /* --healthz-bind-address */
+	int metrics_service_traffic;   /* --metrics-service-traffic, default on */
 	int cleanup;                   /* --cleanup */
 	int dry_run;                   /* --dry-run */
 	int verbosity;                 /* -v / --v */

@@ -241,6 +241,30 @@ static void retry_later(struct agent_sync *s)
 	ev_timer_start(s->loop, &s->retry_timer);
 }
 
+/* A batch ended.  Nothing refused (and nothing waiting for a retry):
+ * every change queued before it began is in the kernel, so the oldest
+ * one still out is the first that came while it ran (for /healthz). */
+static void batch_applied(struct agent_sync *s, int ok)
+{
+	if (!ok || ipvs_state_nservices(s->retry))
+		return;
+	s->stats.last_applied = ev_now(s->loop);
+	s->stats.oldest_unapplied = s->next_oldest;
+}
+
+/* The batch could not even start: its keys are gone from the pending
+ * set, so they wait in the retry set, with backoff (not at once: the
+ * cause, a read-only state directory say, is likely still there). */
+static void retry_ops(struct agent_sync *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ops.n; i++)
+		key_set_add(s->retry, &s->ops.v[i].svc.key);
+	ipvs_ops_clear(&s->ops);
+	retry_later(s);
+}
+
 static void finish_batch(struct agent_sync *s, int r)
 {
 	char msg[IPVS_FMT_MAX + 64];
@@ -256,6 +280,7 @@ static void finish_batch(struct agent_sync *s, int r)
 		if (op->err) {
 			failed++;
 			s->stats.op_errors++;
+			s->stats.op_failures[op->kind]++;
 			agent_log(AGENT_LOG_WARN, "sync: %s",
 				  ipvs_op_strerror(op, msg, sizeof(msg)));
 			key_set_add(s->retry, &op->svc.key);
@@ -263,7 +288,7 @@ static void finish_batch(struct agent_sync *s, int r)
 		}
 		ipvs_state_apply_op(s->have, op);
 		s->stats.ops[op->kind]++;
-		if (s->in_verify)
+		if (s->in_verify && s->stats.syncs)   /* not the cold start */
 			s->stats.repairs[op->kind]++;
 		if (op->kind == IPVS_OP_DEL_SERVICE)
 			agent_owner_del(s->owner, &op->svc.key);
@@ -290,6 +315,9 @@ static void finish_batch(struct agent_sync *s, int r)
 	else
 		s->retry_backoff = 0;
 	s->in_verify = 0;
+	batch_applied(s, !failed && r >= 0);
+	if (s->after_batch)
+		s->after_batch(s->hook_arg);
 	/* A cold start needs room for every object; steady state, a few.
 	 * Give the big one's pages back to the system. */
 	if (s->ops.cap > 4096) {
@@ -316,6 +344,7 @@ static int start_batch(struct agent_sync *s)
 	int r;
 
 	s->batch_start = ev_time();
+	s->next_oldest = 0;
 	if ((r = build_batch(s)))
 		return r;
 	if (s->before_batch) {
@@ -329,18 +358,19 @@ static int start_batch(struct agent_sync *s)
 				   s->stats.last_verify_duration * 1e3,
 				   (ev_time() - s->batch_start) * 1e3);
 		s->in_verify = 0;
+		batch_applied(s, 1);
+		if (s->after_batch)
+			s->after_batch(s->hook_arg);
 		return 0;
 	}
 	if ((r = claim(s))) {
 		agent_log(AGENT_LOG_ERROR, "sync: cannot record ownership in %s (%s): "
 			  "not changing the kernel", s->owner->path, strerror(-r));
-		retry_later(s);
-		return r;
+		retry_ops(s);
+		return 0;  /* reported; the retry timer tries again */
 	}
 	if ((r = nl_ipvs_batch_start(s->nl, s->ops.v, s->ops.n))) {
-		/* The touched keys are gone from the pending set: diff all. */
-		s->all_pending = 1;
-		retry_later(s);
+		retry_ops(s);
 		return r;
 	}
 	s->busy = 1;
@@ -526,6 +556,11 @@ void agent_sync_touch(struct agent_sync *s, const struct ipvs_service_key *k)
 
 	if (!have_work(s))
 		s->stats.last_queued = ev_now(s->loop);
+	s->stats.last_touch = ev_now(s->loop);
+	if (!s->stats.oldest_unapplied)
+		s->stats.oldest_unapplied = s->stats.last_touch;
+	if (!s->next_oldest)
+		s->next_oldest = s->stats.last_touch;
 	/* A full diff is coming (the first one, or a verification): it will
 	 * see this key; no need to remember it, 10,000 times at a cold start. */
 	if (!s->ready || s->all_pending)

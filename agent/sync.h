@@ -39,6 +39,12 @@ struct agent_sync_stats {
 	double last_verify_duration;
 	double last_queued;          /* when the oldest unapplied change came */
 	double last_hook_duration;   /* seconds in before_batch (VIP binding) */
+	uint64_t op_failures[6];     /* ops the kernel refused, by kind */
+	double last_touch;           /* ev_now() of the latest change queued */
+	double last_applied;         /* ev_now() when a batch last ended with
+					nothing refused (or nothing to do) */
+	double oldest_unapplied;     /* ev_now() of the oldest change not in
+					the kernel yet; 0: none (/healthz) */
 };
 
 /* A TCP real server leaving gracefully. */
@@ -72,6 +78,8 @@ struct agent_sync {
 	size_t ndrains, cap_drains;
 	/* Called before each batch, e.g. to bind VIPs; may be NULL. */
 	void (*before_batch)(void *arg);
+	/* Called when a batch's last ACK is in (or it had nothing to do). */
+	void (*after_batch)(void *arg);
 	/* Called at each verification, before the diff: re-check what else
 	 * may have drifted (the dummy, its addresses, the node's addresses). */
 	void (*on_verify)(void *arg);
@@ -83,6 +91,8 @@ struct agent_sync {
 	ev_timer drain_timer;
 	ev_timer retry_timer;           /* failed ops, with backoff */
 	double retry_backoff;
+	double next_oldest;             /* first change queued since the
+					   current batch began; 0: none */
 	struct agent_sync_stats stats;
 };
 

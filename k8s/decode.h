@@ -93,4 +93,37 @@ struct k8s_list_cb {
 int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 		    struct k8s_decode_log *log, char *err, size_t errlen);
 
+/*
+ * One page of a LIST answer from the API server, as a reflector reads it:
+ * {"kind": "ServiceList", "metadata": {"resourceVersion": RV,
+ * "continue": TOKEN}, "items": [...]}.
+ */
+struct k8s_list_page {
+	char *resource_version;  /* metadata.resourceVersion, or NULL */
+	char *cont;              /* metadata.continue; NULL on the last page */
+};
+
+/*
+ * Check the @len bytes of @text whole, read the page's metadata into
+ * *@page (overwritten; k8s_list_page_fini() it), then call @item on each
+ * element of "items", in order: each one parsed on its own and freed
+ * after the call, so one item's tree is in memory at a time.  Elements
+ * are passed whatever their JSON type (the kind decoders report what is
+ * not an object).  @item returns 0, or a negative errno that stops the
+ * walk.
+ *
+ * Returns the number of items walked, or: -EINVAL when the text is not
+ * JSON or not a List ("items" missing or not an array; null is an empty
+ * page), with @err saying why and no @item call; -ENOMEM; @item's
+ * negative return.  Costs: one scan to check the text, one to split it,
+ * and the parse of each item - about what parsing it whole would cost,
+ * without the whole tree.
+ */
+int k8s_decode_page(const char *text, size_t len, struct k8s_list_page *page,
+		    int (*item)(void *arg, const cJSON *item), void *arg,
+		    char *err, size_t errlen);
+
+/* Free what k8s_decode_page() stored; safe twice and on a zeroed page. */
+void k8s_list_page_fini(struct k8s_list_page *page);
+
 #endif

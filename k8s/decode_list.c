@@ -368,3 +368,102 @@ int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 	cJSON_Delete(root);
 	return rc;
 }
+
+/* ---- one page of a LIST answer (the reflector's) ----------------------- */
+
+void k8s_list_page_fini(struct k8s_list_page *page)
+{
+	free(page->resource_version);
+	free(page->cont);
+	page->resource_version = page->cont = NULL;
+}
+
+/* A copy of string member @key of @md, or NULL when absent or empty. */
+static int page_str(const cJSON *md, const char *key, char **out)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(md, key);
+
+	*out = NULL;
+	if (!cJSON_IsString(v) || !*v->valuestring)
+		return 0;
+	*out = strdup(v->valuestring);
+	return *out ? 0 : -ENOMEM;
+}
+
+/* metadata.resourceVersion and metadata.continue: only the small
+ * "metadata" value is parsed, never the page. */
+static int page_meta(const char *text, size_t len, struct k8s_list_page *page)
+{
+	const char *v;
+	size_t vlen;
+	cJSON *md;
+	int rc;
+
+	if (!k8s_json_member(text, len, "metadata", &v, &vlen) || *v != '{')
+		return 0;
+	if (!(md = cJSON_ParseWithLength(v, vlen)))
+		return -ENOMEM; /* the text was checked: only memory fails */
+	rc = page_str(md, "resourceVersion", &page->resource_version);
+	if (!rc)
+		rc = page_str(md, "continue", &page->cont);
+	cJSON_Delete(md);
+	return rc;
+}
+
+/* Each element of the items array, parsed alone, to @item. */
+static int page_items(const char *items, size_t ilen,
+		      int (*item)(void *arg, const cJSON *item), void *arg)
+{
+	struct k8s_json_iter it;
+	const char *elem;
+	size_t elen;
+	int n = 0, rc;
+	cJSON *j;
+
+	k8s_json_iter_init(&it, items, ilen);
+	while (k8s_json_iter_next(&it, &elem, &elen)) {
+		if (!(j = cJSON_ParseWithLength(elem, elen)))
+			return -ENOMEM;
+		rc = item ? item(arg, j) : 0;
+		cJSON_Delete(j);
+		if (rc < 0)
+			return rc;
+		n++;
+	}
+	return n;
+}
+
+int k8s_decode_page(const char *text, size_t len, struct k8s_list_page *page,
+		    int (*item)(void *arg, const cJSON *item), void *arg,
+		    char *err, size_t errlen)
+{
+	const char *items;
+	size_t ilen;
+	int rc;
+
+	memset(page, 0, sizeof(*page));
+	list_err(err, errlen, "%s", "");
+	if (!text) {
+		list_err(err, errlen, "no document");
+		return -EINVAL;
+	}
+	if ((rc = list_check(text, len, err, errlen)))
+		return rc;
+	if (!k8s_json_member(text, len, "items", &items, &ilen)) {
+		list_err(err, errlen, "not a List: no items");
+		return -EINVAL;
+	}
+	if (*items != '[' && strncmp(items, "null", 4)) {
+		list_err(err, errlen, "items: expected an array");
+		return -EINVAL;
+	}
+	rc = page_meta(text, len, page);
+	if (!rc && *items == '[')
+		rc = page_items(items, ilen, item, arg);
+	if (rc < 0) {
+		list_err(err, errlen, "%s", rc == -ENOMEM ? "out of memory" :
+			 "stopped by the receiver");
+		k8s_list_page_fini(page);
+	}
+	return rc;
+}

@@ -34,6 +34,7 @@
 #include "objects.h"
 
 struct k8s_store;
+struct k8s_nsmap;
 
 /* NULL when out of memory. */
 struct k8s_store *k8s_store_new(void);
@@ -66,6 +67,18 @@ const struct k8s_endpointslice *k8s_store_slice(const struct k8s_store *st,
 size_t k8s_store_slices_of(const struct k8s_store *st, const char *ns,
 			   const char *svc_name,
 			   const struct k8s_endpointslice **out, size_t max);
+
+/*
+ * After a relist: delete every Service (slice) whose namespace/name is
+ * not a key of @keep (what the list named; values are not looked at),
+ * marking what del_service (del_slice) marks.  Returns the number
+ * deleted, or -ENOMEM after deleting only some (the rest goes at the next
+ * relist).  O(objects in the store).
+ */
+int k8s_store_retain_services(struct k8s_store *st,
+			      const struct k8s_nsmap *keep);
+int k8s_store_retain_slices(struct k8s_store *st,
+			    const struct k8s_nsmap *keep);
 
 /* This node's Node (replacing and freeing the previous one; NULL clears).
  * Marks nothing: a new zone changes every Service with hints, which is

@@ -1,6 +1,7 @@
 /*
  * k8s/store_replace.c - swap in a whole new set of objects (a reloaded
- * file), marking dirty only the Services whose translation may change.
+ * file), marking dirty only the Services whose translation may change;
+ * and after a relist, drop what the list no longer named.
  *
  * Why by content and not by resourceVersion: a file written by
  * `kubectl get -o json` and then edited by hand keeps the old
@@ -74,4 +75,54 @@ int k8s_store_replace_all(struct k8s_store *st, struct k8s_store *next)
 	}
 	k8s_store_free(next);
 	return rc;
+}
+
+/* ---- a relist: keep what the list named -------------------------------- */
+
+struct retain_walk {
+	struct k8s_store *st;
+	const struct k8s_nsmap *keep;
+	int deleted;
+};
+
+static int retain_service(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct retain_walk *w = arg;
+	int rc;
+
+	if (k8s_nsmap_find(w->keep, e->ns, e->name))
+		return 0;
+	rc = k8s_store_del_service(w->st, e->ns, e->name);
+	w->deleted += !rc;
+	return rc;
+}
+
+static int retain_slice(void *arg, struct k8s_nsmap_entry *e)
+{
+	struct retain_walk *w = arg;
+	int rc;
+
+	if (k8s_nsmap_find(w->keep, e->ns, e->name))
+		return 0;
+	rc = k8s_store_del_slice(w->st, e->ns, e->name);
+	w->deleted += !rc;
+	return rc;
+}
+
+int k8s_store_retain_services(struct k8s_store *st,
+			      const struct k8s_nsmap *keep)
+{
+	struct retain_walk w = { .st = st, .keep = keep };
+	int rc = k8s_nsmap_foreach(&st->services, retain_service, &w);
+
+	return rc ? rc : w.deleted;
+}
+
+int k8s_store_retain_slices(struct k8s_store *st,
+			    const struct k8s_nsmap *keep)
+{
+	struct retain_walk w = { .st = st, .keep = keep };
+	int rc = k8s_nsmap_foreach(&st->slices, retain_slice, &w);
+
+	return rc ? rc : w.deleted;
 }

@@ -116,4 +116,12 @@ void nl_ipvs_set_parallel_dumps(struct nl_ipvs *nl, int enable);
 /* Real servers of one service only, appended to @ts. */
 int nl_ipvs_dump_dests(struct nl_ipvs *nl, struct ipvs_table_service *ts);
 
+/*
+ * Services only, with their counters (STATS64 where the kernel has it),
+ * appended to @out; no real servers.  One dump request, so the cost is
+ * the service dump's alone: for the traffic metrics, which need no real
+ * server.
+ */
+int nl_ipvs_dump_services(struct nl_ipvs *nl, struct ipvs_table *out);
+
 #endif

@@ -223,3 +223,16 @@ int nl_ipvs_dump_dests(struct nl_ipvs *nl, struct ipvs_table_service *ts)
 	start_dest_phase(&d);
 	return dump_run(nl, &d);
 }
+
+int nl_ipvs_dump_services(struct nl_ipvs *nl, struct ipvs_table *out)
+{
+	struct dump d;
+
+	if (!nl || !out)
+		return -EINVAL;
+	memset(&d, 0, sizeof(d));
+	d.t = out;
+	d.first = out->nsvcs;
+	d.services_only = 1;
+	return dump_run(nl, &d);
+}

@@ -9,7 +9,8 @@
 #                           shows the end of the agent's log (all of it
 #                           with E2E_VERBOSE=1: uml-run's UML_PASSENV)
 #   objects SPEC...         write the objects file (test/e2e/objects.py)
-#   start_agent [FLAG...]   run ./ipvsagent on it (node "node1", sync 2s)
+#   start_agent [FLAG...]   run ./ipvsagent on it (node "node1", sync 2s);
+#                           AGENT_SOURCE (an array) replaces the file
 #   stop_agent [SIGNAL]     stop it (TERM by default) and wait for it
 #   wait_until SECS CMD...  poll CMD every 0.1 s; fail after SECS
 #   poll_until SECS CMD...  the same, but return 1 after SECS
@@ -41,6 +42,7 @@ STATE=$RUN/state
 AGENT_LOG=$RUN/agent.log
 NODE=node1
 SYNC_PERIOD=2s
+AGENT_SOURCE=(--services-file "$OBJECTS")	# where start_agent's agent reads
 AGENT_PID=		# the running agent, if any
 E2E_PIDS=""		# other background processes started by the test
 E2E_NAME=${0##*/}
@@ -111,7 +113,7 @@ start_agent() {
 
 	[ -z "$AGENT_PID" ] || fail "start_agent: agent $AGENT_PID still runs"
 	from=$(wc -l <"$AGENT_LOG")
-	"$AGENT" --services-file "$OBJECTS" --hostname-override "$NODE" \
+	"$AGENT" "${AGENT_SOURCE[@]}" --hostname-override "$NODE" \
 		--state-dir "$STATE" --ipvs-sync-period "$SYNC_PERIOD" --v 2 \
 		"$@" 2>>"$AGENT_LOG" &
 	AGENT_PID=$!

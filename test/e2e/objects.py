@@ -8,7 +8,11 @@ A compact spec on the command line, one object per argument:
       keys: type=NodePort|LoadBalancer, nodePort=N, affinity=ClientIP,
             timeout=S, etp=Local, itp=Local, scheduler=NAME, lb=IP,
             extip=IP, portname=NAME
-  eps:NS/NAME/SLICE:PORT[/PROTO]:IP[@node][!not-ready][~terminating],...
+  eps:NS/NAME/SLICE:[PORTNAME=]PORT[/PROTO]:IP[@node][!not-ready][~terminating],...
+  node:NAME[:deleting][:tobedeleted]
+      this node's Node; deleting sets metadata.deletionTimestamp,
+      tobedeleted the cluster autoscaler's ToBeDeletedByClusterAutoscaler
+      taint
 
 The file is written atomically (temporary file, rename), as a careful
 operator or a ConfigMap update would.
@@ -60,6 +64,7 @@ def service(spec):
 def slice_(spec):
     _, ident, portspec, eps = spec.split(":", 3)
     ns, name, slice_name = ident.split("/")
+    pname, _, portspec = portspec.rpartition("=")
     port, _, proto = portspec.partition("/")
     endpoints = []
     family = "IPv4"
@@ -84,13 +89,38 @@ def slice_(spec):
                                      "endpointslice-controller.k8s.io"}),
             "addressType": family,
             "endpoints": endpoints or None,
-            "ports": [{"name": "", "port": int(port),
+            "ports": [{"name": pname, "port": int(port),
                        "protocol": (proto or "TCP").upper()}]}
+
+
+def node(spec):
+    parts = spec.split(":")
+    n = {"apiVersion": "v1", "kind": "Node",
+         "metadata": {"name": parts[1], "uid": f"uid-node-{parts[1]}",
+                      "resourceVersion": "1",
+                      "creationTimestamp": "2026-11-21T00:00:00Z"},
+         "spec": {}, "status": {"addresses": []}}
+    if "deleting" in parts[2:]:
+        n["metadata"]["deletionTimestamp"] = "2026-11-21T01:00:00Z"
+        n["metadata"]["finalizers"] = ["example.com/hold"]
+    if "tobedeleted" in parts[2:]:
+        n["spec"]["taints"] = [{"key": "ToBeDeletedByClusterAutoscaler",
+                                "value": "1795297000",
+                                "effect": "NoSchedule"}]
+    return n
+
+
+def item(spec):
+    if spec.startswith("svc:"):
+        return service(spec)
+    if spec.startswith("node:"):
+        return node(spec)
+    return slice_(spec)
 
 
 def main():
     out, specs = sys.argv[1], sys.argv[2:]
-    items = [service(s) if s.startswith("svc:") else slice_(s) for s in specs]
+    items = [item(s) for s in specs]
     doc = {"apiVersion": "v1", "kind": "List", "items": items,
            "metadata": {"resourceVersion": ""}}
     tmp = out + ".tmp"

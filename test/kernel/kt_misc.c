@@ -112,7 +112,7 @@ START_TEST(counters_from_traffic_then_zero)
 {
 	struct nl_ipvs *nl = kt_open_clean();
 	struct ipvs_op ops[2];
-	struct ipvs_table t;
+	struct ipvs_table t, so;
 	struct ipvs_table_service *ts;
 	struct kt_lines l;
 	char want[64];
@@ -135,6 +135,16 @@ START_TEST(counters_from_traffic_then_zero)
 	snprintf(want, sizeof(want), "%llu %llu",
 		 (unsigned long long)ts->stats.conns,
 		 (unsigned long long)ts->stats.inpkts);
+	/* A services-only dump (the traffic metrics'): the same counters,
+	 * no real server. */
+	ipvs_table_init(&so);
+	ck_assert_int_eq(nl_ipvs_dump_services(nl, &so), 0);
+	ck_assert_uint_eq(so.nsvcs, 1);
+	ck_assert_uint_eq(so.svcs[0].ndests, 0);
+	ck_assert_uint_eq(so.svcs[0].stats.conns, 3);
+	ck_assert_uint_eq(so.svcs[0].stats.inbytes, ts->stats.inbytes);
+	ck_assert_uint_eq(so.svcs[0].stats.outpkts, ts->stats.outpkts);
+	ipvs_table_fini(&so);
 	ipvs_table_fini(&t);
 	kt_capture(&l, "ipvsadm -Ln --stats --exact | awk '/^TCP/ {print $3, $4}'");
 	ck_assert_str_eq(l.v[0], want);
@@ -158,6 +168,7 @@ START_TEST(dump_large_and_many_small)
 	struct nl_ipvs *nl = kt_open_clean();
 	FILE *f = fopen("/run/kt-big", "w");
 	struct kt_lines theirs, ours;
+	struct ipvs_table so;
 	int i, j;
 
 	ck_assert_ptr_nonnull(f);
@@ -182,6 +193,12 @@ START_TEST(dump_large_and_many_small)
 	kt_assert_same(&ours, &theirs);
 	kt_lines_free(&ours);
 	ck_assert_uint_eq(nl_ipvs_counters(nl)->busy_retries, 0);
+	/* Services only: all 301, no real server. */
+	ipvs_table_init(&so);
+	ck_assert_int_eq(nl_ipvs_dump_services(nl, &so), 0);
+	ck_assert_uint_eq(so.nsvcs, 301);
+	ck_assert_uint_eq(ipvs_table_ndests(&so), 0);
+	ipvs_table_fini(&so);
 	kt_lines_free(&theirs);
 	nl_ipvs_close(nl);
 }

@@ -24,11 +24,16 @@ int main(void)
 	srunner_add_suite(sr, k8s_decode_suite());
 	srunner_add_suite(sr, k8s_store_suite());
 	srunner_add_suite(sr, k8s_config_suite());
+	srunner_add_suite(sr, k8s_watch_suite());
 	srunner_add_suite(sr, translate_suite());
 	srunner_add_suite(sr, duration_suite());
 	srunner_add_suite(sr, strmap_suite());
 	srunner_add_suite(sr, owner_suite());
 	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, metrics_suite());
+	srunner_add_suite(sr, status_suite());
+	srunner_add_suite(sr, httpd_suite());
+	srunner_add_suite(sr, programming_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

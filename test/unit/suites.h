@@ -18,10 +18,15 @@ Suite *sysctl_suite(void);
 Suite *k8s_decode_suite(void);
 Suite *k8s_store_suite(void);
 Suite *k8s_config_suite(void);
+Suite *k8s_watch_suite(void);
 Suite *translate_suite(void);
 Suite *duration_suite(void);
 Suite *strmap_suite(void);
 Suite *owner_suite(void);
 Suite *options_suite(void);
+Suite *metrics_suite(void);
+Suite *status_suite(void);
+Suite *httpd_suite(void);
+Suite *programming_suite(void);
 
 #endif

@@ -117,6 +117,7 @@ START_TEST(defaults)
 	ck_assert_str_eq(o.state_dir, "/run/ipvsagent");
 	ck_assert_str_eq(o.metrics_bind, "127.0.0.1:10249");
 	ck_assert_str_eq(o.healthz_bind, "0.0.0.0:10256");
+	ck_assert_int_eq(o.metrics_service_traffic, 1);
 	ck_assert_int_eq(o.cleanup, 0);
 	ck_assert_int_eq(o.dry_run, 0);
 	ck_assert_int_eq(o.verbosity, 0);
@@ -255,6 +256,11 @@ static const struct {
 	{ "--cleanup=maybe", -EINVAL, 0 },
 	{ "--dry-run", 0, 1 },
 	{ "--dry-run=true", -EINVAL, 0 },
+	{ "--metrics-service-traffic", 0, 1 },
+	{ "--metrics-service-traffic=false", 0, 0 },
+	{ "--metrics-service-traffic=0", 0, 0 },
+	{ "--metrics-service-traffic=true", 0, 1 },
+	{ "--metrics-service-traffic=off", -EINVAL, 0 },
 };
 
 START_TEST(booleans)
@@ -269,6 +275,8 @@ START_TEST(booleans)
 		ck_assert_int_eq(o.strict_arp, bools[_i].value);
 	else if (strstr(bools[_i].arg, "cleanup"))
 		ck_assert_int_eq(o.cleanup, bools[_i].value);
+	else if (strstr(bools[_i].arg, "service-traffic"))
+		ck_assert_int_eq(o.metrics_service_traffic, bools[_i].value);
 	else
 		ck_assert_int_eq(o.dry_run, bools[_i].value);
 }
@@ -420,6 +428,42 @@ START_TEST(unknown_or_malformed_flags)
 }
 END_TEST
 
+/* kube-proxy's bind addresses: IP:PORT, [IPv6]:PORT, a bare IP (its
+ * default port), or empty / port 0 for off; anything else is refused. */
+START_TEST(bind_addresses)
+{
+	static const char *const good[] = {
+		"0.0.0.0:10249", "127.0.0.1:1", "[::]:10256", "[fd00::1]:80",
+		"192.168.1.1", "::1", ":10249", "", "0.0.0.0:0", "[::1]:65535",
+	};
+	static const char *const bad[] = {
+		"localhost:10249", "1.2.3.4:99999", "1.2.3.4:", "[::1]", "[::1]10249",
+		"1.2.3.4:-1", "1.2.3.999:80", "[]:80", "1.2.3.4:80x", "[::1]:+80",
+		"10.0.0.0/8",
+	};
+	struct agent_options o;
+	char arg[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		snprintf(arg, sizeof(arg), "--metrics-bind-address=%s", good[i]);
+		ck_assert_msg(parse(&o, "--kubeconfig=/k", arg, NULL) == 0, "%s", arg);
+		ck_assert_str_eq(o.metrics_bind, good[i]);
+		snprintf(arg, sizeof(arg), "--healthz-bind-address=%s", good[i]);
+		ck_assert_msg(parse(&o, "--kubeconfig=/k", arg, NULL) == 0, "%s", arg);
+		ck_assert_str_eq(o.healthz_bind, good[i]);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(arg, sizeof(arg), "--metrics-bind-address=%s", bad[i]);
+		ck_assert_msg(parse(&o, "--kubeconfig=/k", arg, NULL) == -EINVAL,
+			      "%s", arg);
+		snprintf(arg, sizeof(arg), "--healthz-bind-address=%s", bad[i]);
+		ck_assert_msg(parse(&o, "--kubeconfig=/k", arg, NULL) == -EINVAL,
+			      "%s", arg);
+	}
+}
+END_TEST
+
 START_TEST(hostname_length)
 {
 	struct agent_options o;
@@ -446,19 +490,23 @@ START_TEST(help_and_version)
 }
 END_TEST
 
-/* A source, or --cleanup, is needed. */
+/* No source flag is the API server through the pod's service account. */
 START_TEST(sources)
 {
 	struct agent_options o;
 
-	ck_assert_int_eq(parse(&o, NULL), -EINVAL);
-	ck_assert_int_eq(parse(&o, "--ipvs-scheduler=lc", "--dry-run", NULL), -EINVAL);
+	ck_assert_int_eq(parse(&o, NULL), 0);
+	ck_assert_ptr_null(o.services_file);
+	ck_assert_ptr_null(o.kubeconfig);
+	ck_assert_ptr_null(o.master);
+	ck_assert_int_eq(parse(&o, "--ipvs-scheduler=lc", "--dry-run", NULL), 0);
 	ck_assert_int_eq(parse(&o, "--services-file=/f", NULL), 0);
 	ck_assert_int_eq(parse(&o, "--kubeconfig=/k", NULL), 0);
 	ck_assert_int_eq(parse(&o, "--master=https://api:6443", NULL), 0);
 	ck_assert_int_eq(parse(&o, "--cleanup", NULL), 0);
 	ck_assert_int_eq(o.cleanup, 1);
-	ck_assert_int_eq(parse(&o, "--cleanup=false", NULL), -EINVAL);
+	ck_assert_int_eq(parse(&o, "--cleanup=false", NULL), 0);
+	ck_assert_int_eq(o.cleanup, 0);
 }
 END_TEST
 
@@ -504,7 +552,8 @@ END_TEST
 START_TEST(usage_mentions_every_flag)
 {
 	static const char *const more[] = { "ipvs-strict-arp", "cleanup", "dry-run",
-					    "help", "version" };
+					    "metrics-service-traffic", "help",
+					    "version", "ipvsagent status" };
 	char *text = NULL;
 	size_t len = 0, i;
 	FILE *f = open_memstream(&text, &len);
@@ -554,6 +603,7 @@ Suite *options_suite(void)
 			    (int)(sizeof(duration_flags) / sizeof(duration_flags[0])));
 	tcase_add_test(bad, unknown_or_malformed_flags);
 	tcase_add_test(bad, hostname_length);
+	tcase_add_test(bad, bind_addresses);
 	tcase_add_test(bad, proxy_mode_only_ipvs);
 	suite_add_tcase(s, bad);
 	return s;

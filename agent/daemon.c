@@ -102,7 +102,7 @@ static void before_batch(void *arg)
 {
 	struct agent *a = arg;
 
-	if (a->have_vip && a->vip.dirty)
+	if (a->have_vip && agent_vip_pending(&a->vip))
 		agent_vip_sync(&a->vip);
 	agent_programming_batch_start(&a->prog);
 	agent_metrics_batch_started();

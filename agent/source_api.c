@@ -19,6 +19,7 @@ static void api_changed(void *arg, enum k8s_resource res)
 {
 	struct agent_api_source *s = arg;
 
+	agent_logv(3, "API: %s changed", k8s_resource_name(res));
 	if (s->changed)
 		s->changed(s->arg, res);
 }

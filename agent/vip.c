@@ -19,7 +19,9 @@ int agent_vip_init(struct agent_vip *v, const char *dummy,
 
 	memset(v, 0, sizeof(*v));
 	strmap_init(&v->want);
+	strmap_init(&v->changed);
 	v->owner = owner;
+	v->dirty = 1;  /* the first sync looks at what is bound already */
 	if ((r = nl_route_open(&v->nr)))
 		return r;
 	if ((r = nl_link_ensure_dummy(v->nr, dummy, &v->link))) {
@@ -57,11 +59,23 @@ void agent_vip_fini(struct agent_vip *v)
 {
 	nl_route_close(v->nr);
 	strmap_fini(&v->want);
+	strmap_fini(&v->changed);
 }
 
 static void text(int af, const union ipvs_addr *a, char *buf)
 {
 	ipvs_addr_fmt(af, a, buf, INET6_ADDRSTRLEN);
+}
+
+/* Address @t became wanted or unwanted.  A Service re-translated
+ * withdraws its VIP and places it again: the two flips cancel, and the
+ * sync has nothing to do.  Out of memory: fall back to a full pass. */
+static void vip_flip(struct agent_vip *v, const char *t)
+{
+	if (strmap_del(&v->changed, t))
+		return;
+	if (strmap_put(&v->changed, t, (void *)1))
+		v->dirty = 1;
 }
 
 void agent_vip_ref(struct agent_vip *v, int af, const union ipvs_addr *a)
@@ -72,7 +86,7 @@ void agent_vip_ref(struct agent_vip *v, int af, const union ipvs_addr *a)
 	text(af, a, t);
 	n = (uintptr_t)strmap_get(&v->want, t);
 	if (strmap_put(&v->want, t, (void *)(n + 1)) == 0 && n == 0)
-		v->dirty = 1;
+		vip_flip(v, t);
 }
 
 void agent_vip_unref(struct agent_vip *v, int af, const union ipvs_addr *a)
@@ -86,8 +100,13 @@ void agent_vip_unref(struct agent_vip *v, int af, const union ipvs_addr *a)
 		strmap_put(&v->want, t, (void *)(n - 1));
 	} else if (n == 1) {
 		strmap_del(&v->want, t);
-		v->dirty = 1;
+		vip_flip(v, t);
 	}
+}
+
+int agent_vip_pending(const struct agent_vip *v)
+{
+	return v->dirty || v->changed.n > 0;
 }
 
 struct plan {
@@ -169,6 +188,68 @@ static void forget_unbound(struct plan *p)
 	}
 }
 
+/* The incremental plan: each flipped address, bound if wanted now,
+ * unbound if not and ours.  A bind that finds the address present
+ * (EEXIST) takes no ownership it did not have: the address may be
+ * someone else's. */
+static void plan_flip(const char *key, void *value, void *arg)
+{
+	struct plan *p = arg;
+	struct nl_addr a = { 0 };
+
+	(void)value;
+	if (ipvs_addr_parse(key, &a.family, &a.addr))
+		return;
+	if (strmap_get(&p->v->want, key)) {
+		plan_push(p, NL_ADDR_BIND, &a);
+		if (p->n && !strmap_get(&p->v->owner->addrs, key)) {
+			p->ops[p->n - 1].err = -1;  /* marks "newly claimed" */
+			strmap_put(&p->v->owner->addrs, key, (void *)1);
+			p->v->owner->dirty = 1;
+		}
+	} else if (strmap_get(&p->v->owner->addrs, key)) {
+		plan_push(p, NL_ADDR_UNBIND, &a);
+	}
+}
+
+static int vip_apply_flips(struct agent_vip *v)
+{
+	struct plan p = { .v = v };
+	char t[INET6_ADDRSTRLEN];
+	unsigned char *claimed = NULL;
+	size_t i;
+	int r;
+
+	strmap_foreach(&v->changed, plan_flip, &p);
+	if ((r = p.err) || (p.n && !(claimed = malloc(p.n))))
+		goto out;
+	for (i = 0; i < p.n; i++) {
+		claimed[i] = p.ops[i].err == -1;
+		p.ops[i].err = 0;
+	}
+	if ((r = agent_owner_save(v->owner)))
+		goto out;
+	if (p.n && (r = nl_addr_apply(v->nr, &v->link, p.ops, p.n)) < 0)
+		agent_log(AGENT_LOG_ERROR, "vip: %s", nl_route_last_error(v->nr));
+	for (i = 0; i < p.n; i++) {
+		if (claimed[i] && p.ops[i].err == EEXIST) {
+			text(p.ops[i].a.family, &p.ops[i].a.addr, t);
+			strmap_del(&v->owner->addrs, t);
+			v->owner->dirty = 1;
+		}
+	}
+	forget_unbound(&p);
+	r = r < 0 ? r : agent_owner_save(v->owner);
+out:
+	if (r)
+		v->dirty = 1;  /* try the full way next time */
+	strmap_fini(&v->changed);
+	strmap_init(&v->changed);
+	free(claimed);
+	free(p.ops);
+	return r;
+}
+
 /* @all_ours: unbind everything we own (cleanup), not just the unwanted. */
 static int vip_apply(struct agent_vip *v, int all_ours)
 {
@@ -191,6 +272,10 @@ static int vip_apply(struct agent_vip *v, int all_ours)
 	forget_unbound(&p);
 	r = r < 0 ? r : agent_owner_save(v->owner);
 	v->dirty = r != 0;
+	if (!r) {
+		strmap_fini(&v->changed);
+		strmap_init(&v->changed);
+	}
 out:
 	free(p.ops);
 	nl_addr_set_fini(&have);
@@ -199,7 +284,9 @@ out:
 
 int agent_vip_sync(struct agent_vip *v)
 {
-	return vip_apply(v, 0);
+	if (v->dirty)
+		return vip_apply(v, 0);
+	return v->changed.n ? vip_apply_flips(v) : 0;
 }
 
 int agent_vip_cleanup(struct agent_vip *v)

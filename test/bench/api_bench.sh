@@ -55,6 +55,12 @@ url, ns, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 host, port = url.split("//")[1].split(":")
 ctx = ssl._create_unverified_context()
 conn = http.client.HTTPSConnection(host, int(port), context=ctx)
+# The fake server gathers events for 5 ms by default, to test clients
+# with several events per chunk; a real API server sends each at once.
+conn.request("POST", "/_control/config", json.dumps({"coalesce": 0}),
+             {"Content-Type": "application/json"})
+r = conn.getresponse(); r.read()
+assert r.status == 200, r.status
 rng = random.Random(1)
 extra = {}
 for c in range(n):
@@ -130,7 +136,7 @@ KC
 		sort -n | awk -v n="$nsvc" '{ v[NR] = $1 }
 		END { if (!NR) { print n, "-", "-", 0; exit }
 		      p50 = v[int((NR - 1) * 0.50) + 1]; p99 = v[int((NR - 1) * 0.99) + 1]
-		      printf "%d %.3f %.3f %d\n", n, p50, p99, NR }'
+		      printf "%d %.3f %.3f %d %.3f\n", n, p50, p99, NR, v[NR] }'
 	ip netns del "$ns"
 }
 
@@ -138,11 +144,11 @@ r1=$(run 1000)
 r2=$(run 10000)
 printf '\nNetwork programming latency through the API (EndpointSlice accepted by the\nfake API server -> kernel ACK), %d changes each, User-Mode Linux %s\n\n' \
 	"$CHANGES" "$(uname -r)"
-printf '| %-9s | %-9s | %-9s | %-8s | %-22s |\n' Services p50 p99 samples "target p99 < 5 ms"
-printf '|%s|%s|%s|%s|%s|\n' ----------- ----------- ----------- ---------- ------------------------
+printf '| %-9s | %-9s | %-9s | %-9s | %-8s | %-22s |\n' Services p50 p99 max samples "target p99 < 5 ms"
+printf '|%s|%s|%s|%s|%s|%s|\n' ----------- ----------- ----------- ----------- ---------- ------------------------
 for r in "$r1" "$r2"; do
-	read -r n p50 p99 k <<<"$r"
-	printf '| %9s | %7sms | %7sms | %8s | %-22s |\n' "$n" "$p50" "$p99" "$k" \
+	read -r n p50 p99 k max <<<"$r"
+	printf '| %9s | %7sms | %7sms | %7sms | %8s | %-22s |\n' "$n" "$p50" "$p99" "$max" "$k" \
 		"$(awk -v p="$p99" 'BEGIN { print (p + 0 < 5) ? "met" : "MISSED" }')"
 done
 read -r _ _ p99a _ <<<"$r1"

@@ -4,10 +4,13 @@
 #include "source_file.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "k8s/decode.h"
 #include "log.h"
@@ -18,6 +21,13 @@
 struct reading {
 	struct agent_file_source *f;
 	struct k8s_store *next;
+	int fd;                    /* the file, while it is streamed */
+	size_t nread;              /* bytes read from it */
+	/* While streaming, warnings wait here: a document found broken
+	 * later must change nothing, not even the log and the counters. */
+	char **held;
+	size_t nheld, capheld;
+	int held_lost;             /* a warning could not be held */
 };
 
 static int got_service(void *arg, struct k8s_service *s)
@@ -41,14 +51,92 @@ static int got_node(void *arg, struct k8s_node *n)
 	return 0;
 }
 
+static void warn_line(struct agent_file_source *f, const char *line)
+{
+	f->rejected++;
+	agent_log(AGENT_LOG_WARN, "%s", line);
+}
+
 static void warn(void *arg, const char *kind, const char *ns, const char *name,
 		 const char *reason)
 {
-	struct agent_file_source *f = arg;
+	struct reading *r = arg;
+	char line[512], **p;
 
-	f->rejected++;
-	agent_log(AGENT_LOG_WARN, "%s %s%s%s: %s (left out)", kind, ns,
-		  *ns ? "/" : "", name, reason);
+	snprintf(line, sizeof(line), "%s %s%s%s: %s (left out)", kind, ns,
+		 *ns ? "/" : "", name, reason);
+	if (r->fd < 0) {
+		warn_line(r->f, line);
+		return;
+	}
+	if (r->nheld == r->capheld) {
+		r->capheld = r->capheld ? r->capheld * 2 : 16;
+		if (!(p = realloc(r->held, r->capheld * sizeof(*p)))) {
+			r->held_lost = 1;
+			return;
+		}
+		r->held = p;
+	}
+	if (!(r->held[r->nheld] = strdup(line)))
+		r->held_lost = 1;
+	else
+		r->nheld++;
+}
+
+/* Log the held warnings (@keep) or forget them. */
+static void release_held(struct reading *r, int keep)
+{
+	size_t i;
+
+	for (i = 0; i < r->nheld; i++) {
+		if (keep)
+			warn_line(r->f, r->held[i]);
+		free(r->held[i]);
+	}
+	if (keep && r->held_lost)
+		agent_log(AGENT_LOG_WARN, "%s: more objects were left out "
+			  "(out of memory for their warnings)", r->f->path);
+	free(r->held);
+	r->held = NULL;
+	r->nheld = r->capheld = 0;
+	r->held_lost = 0;
+}
+
+static ssize_t read_some(void *arg, char *buf, size_t len)
+{
+	struct reading *r = arg;
+	ssize_t n;
+
+	if (r->nread > FILE_MAX)
+		return -EFBIG;
+	n = read(r->fd, buf, len);
+	if (n < 0)
+		return -errno;
+	r->nread += (size_t)n;
+	return n;
+}
+
+/*
+ * The common case: the file streamed through a small buffer, each item
+ * decoded into r->next as it comes.  -EAGAIN when the file must be read
+ * whole instead (it is broken, or unusual: see k8s_decode_list_read).
+ */
+static int read_stream(struct reading *r, char *err, size_t errlen)
+{
+	struct k8s_list_cb cb = { got_service, got_slice, got_node, r };
+	struct k8s_decode_log log = { warn, r };
+	int n;
+
+	if ((r->fd = open(r->f->path, O_RDONLY | O_CLOEXEC)) < 0) {
+		n = -errno;
+		snprintf(err, errlen, "%s", strerror(-n));
+		return n;
+	}
+	n = k8s_decode_list_read(read_some, r, &cb, &log, err, errlen);
+	close(r->fd);
+	r->fd = -1;
+	release_held(r, n >= 0);
+	return n;
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -74,28 +162,45 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-int agent_file_source_read(struct agent_file_source *f)
+/* The file read whole, checked whole: exact line and column for a
+ * broken file, and the unusual shapes of document. */
+static int read_whole(struct reading *r, char *err, size_t errlen)
 {
-	struct reading r = { .f = f, .next = k8s_store_new() };
-	struct k8s_list_cb cb = { got_service, got_slice, got_node, &r };
-	struct k8s_decode_log log = { warn, f };
-	char err[256];
+	struct k8s_list_cb cb = { got_service, got_slice, got_node, r };
+	struct k8s_decode_log log = { warn, r };
 	size_t len = 0;
 	char *text;
 	int n;
 
 	errno = 0;
+	if (!(text = slurp(r->f->path, &len))) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return errno ? -errno : -EIO;
+	}
+	n = k8s_decode_list(text, len, &cb, &log, err, errlen);
+	free(text);
+	return n;
+}
+
+int agent_file_source_read(struct agent_file_source *f)
+{
+	struct reading r = { .f = f, .next = k8s_store_new(), .fd = -1 };
+	char err[256];
+	int n;
+
 	if (!r.next)
 		return -ENOMEM;
-	if (!(text = slurp(f->path, &len))) {
+	n = read_stream(&r, err, sizeof(err));
+	if (n == -EAGAIN) {
+		/* What the stream delivered is thrown away with the store. */
 		k8s_store_free(r.next);
-		f->errors++;
-		agent_log(AGENT_LOG_ERROR, "%s: %s; keeping the last good state",
-			  f->path, strerror(errno));
-		return -errno;
+		if ((r.next = k8s_store_new())) {
+			n = read_whole(&r, err, sizeof(err));
+		} else {
+			n = -ENOMEM;
+			snprintf(err, sizeof(err), "out of memory");
+		}
 	}
-	n = k8s_decode_list(text, len, &cb, &log, err, sizeof(err));
-	free(text);
 	if (n < 0) {
 		f->errors++;
 		agent_log(AGENT_LOG_ERROR, "%s: %s; keeping the last good state",

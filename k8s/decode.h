@@ -25,6 +25,7 @@
 #define K8S_DECODE_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <cjson/cJSON.h>
 
@@ -92,6 +93,30 @@ struct k8s_list_cb {
  */
 int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 		    struct k8s_decode_log *log, char *err, size_t errlen);
+
+/*
+ * k8s_decode_list() over a stream of bytes (a file), item by item as the
+ * bytes come: memory for a few hundred KiB of text and one item's tree,
+ * never the document's.  @read fills @buf with up to @len bytes and
+ * returns how many, 0 at the end, or a negative errno.
+ *
+ * Items reach the callbacks as they are read, before the end of the
+ * document is seen: a receiver must be able to throw away what it got
+ * when the result is negative (decode into a fresh store, swap it in on
+ * success only; hold back the warnings too).
+ *
+ * Returns what k8s_decode_list() would, or one of:
+ *   -EAGAIN  the document is not a List this reader takes on its own (bad
+ *            JSON, no "items" array, an item without a kind before the
+ *            list's own kind): read it whole and call k8s_decode_list(),
+ *            which says exactly where and why (callbacks must not return
+ *            -EAGAIN themselves);
+ *   @read's negative errno.
+ * @err receives a message for every negative return but -EAGAIN.
+ */
+int k8s_decode_list_read(ssize_t (*read)(void *arg, char *buf, size_t len),
+			 void *rarg, const struct k8s_list_cb *cb,
+			 struct k8s_decode_log *log, char *err, size_t errlen);
 
 /*
  * One page of a LIST answer from the API server, as a reflector reads it:

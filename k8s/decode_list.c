@@ -3,6 +3,10 @@
  * EndpointSlices and Nodes (a file, or `kubectl get -o json` output),
  * dispatched item by item to the caller.  The document is checked as a
  * whole before the first callback, so a broken file changes nothing.
+ * Or the same List read from a stream, item by item as it comes, for a
+ * caller that can throw away what it got (k8s_decode_list_read): the
+ * common shape only, the rest (and the exact place of an error) left to
+ * the whole-document path.
  */
 #include "decode.h"
 
@@ -15,6 +19,7 @@
 #include "decode_field.h"
 #include "json_error.h"
 #include "json_split.h"
+#include "json_stream.h"
 
 struct list_walk {
 	const struct k8s_list_cb *cb;
@@ -71,6 +76,9 @@ static int list_service(struct list_walk *w, const cJSON *item)
 		free(o);
 		return rc == -EINVAL ? 0 : rc;
 	}
+	/* The receiver keeps it: one block, not dozens (or as it is, when
+	 * out of memory). */
+	(void)k8s_service_pack(o);
 	w->delivered++;
 	rc = w->cb->service(w->cb->arg, o);
 	return rc < 0 ? rc : 0;
@@ -88,6 +96,7 @@ static int list_slice(struct list_walk *w, const cJSON *item)
 		free(o);
 		return rc == -EINVAL ? 0 : rc;
 	}
+	(void)k8s_endpointslice_pack(o);
 	w->delivered++;
 	rc = w->cb->slice(w->cb->arg, o);
 	return rc < 0 ? rc : 0;
@@ -175,9 +184,8 @@ static int list_walk_items(struct list_walk *w, cJSON *items, char *err,
 
 /* "ServiceList" -> "Service": items of typed lists from the API server
  * carry no kind of their own.  NULL for "List" and other documents. */
-static const char *list_item_kind(const cJSON *root, char *buf, size_t buflen)
+static const char *list_kind_items(const cJSON *k, char *buf, size_t buflen)
 {
-	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kind");
 	size_t n;
 
 	if (!cJSON_IsString(k))
@@ -188,6 +196,13 @@ static const char *list_item_kind(const cJSON *root, char *buf, size_t buflen)
 	memcpy(buf, k->valuestring, n - 4);
 	buf[n - 4] = 0;
 	return buf;
+}
+
+/* The same from the document's top-level "kind". */
+static const char *list_item_kind(const cJSON *root, char *buf, size_t buflen)
+{
+	return list_kind_items(cJSON_GetObjectItemCaseSensitive(root, "kind"),
+			       buf, buflen);
 }
 
 /* Is the document a List (*@items, NULL for "items": null) or one object
@@ -367,6 +382,140 @@ int k8s_decode_list(const char *text, size_t len, const struct k8s_list_cb *cb,
 	}
 	cJSON_Delete(root);
 	return rc;
+}
+
+/* ---- a List read from a stream ----------------------------------------- */
+
+struct list_read {
+	struct k8s_json_in in;
+	struct list_walk w;
+	size_t i;          /* the item being read */
+	int kind_seen;     /* the list's own "kind" was read */
+	int items_seen;    /* its "items" were read */
+	char kind[64];     /* w.default_kind's text */
+};
+
+/* JSON value the stream did not take: the whole-document path's. */
+static int read_refused(int rc)
+{
+	return rc == -EINVAL ? -EAGAIN : rc;
+}
+
+/* The item at the stream's position.  Without a kind of its own it takes
+ * the list's, which must then be known already. */
+static int read_item(struct list_read *r)
+{
+	const cJSON *k;
+	cJSON *item;
+	int rc;
+
+	if (!(item = k8s_json_in_value(&r->in, &rc)))
+		return read_refused(rc);
+	k = cJSON_GetObjectItemCaseSensitive(item, "kind");
+	if (!r->kind_seen && cJSON_IsObject(item) && (!k || cJSON_IsNull(k)))
+		rc = -EAGAIN;
+	else
+		rc = list_item(&r->w, item, r->i);
+	k8s_json_in_drop(&r->in);
+	return rc;
+}
+
+/* "[" item, item, ... "]" */
+static int read_items(struct list_read *r)
+{
+	int c, rc;
+
+	k8s_json_in_take(&r->in);
+	if (k8s_json_in_peek(&r->in) == ']') {
+		k8s_json_in_take(&r->in);
+		return 0;
+	}
+	for (;;) {
+		if ((rc = read_item(r)))
+			return rc;
+		r->i++;
+		c = k8s_json_in_peek(&r->in);
+		k8s_json_in_take(&r->in);
+		if (c == ']')
+			return 0;
+		if (c != ',')
+			return -EAGAIN;
+	}
+}
+
+/* One member of the top-level object: the items streamed, any other
+ * value parsed (the first "kind" kept) and dropped. */
+static int read_member(struct list_read *r)
+{
+	cJSON *key, *v;
+	int rc = 0;
+
+	if (k8s_json_in_peek(&r->in) != '"')
+		return -EAGAIN;
+	if (!(key = k8s_json_in_value(&r->in, &rc)))
+		return read_refused(rc);
+	if (k8s_json_in_peek(&r->in) != ':')
+		return -EAGAIN;
+	k8s_json_in_take(&r->in);
+	if (!r->items_seen && !strcmp(key->valuestring, "items")) {
+		k8s_json_in_drop(&r->in);
+		r->items_seen = 1;
+		/* null, or not an array: the whole-document path says which */
+		return k8s_json_in_peek(&r->in) == '[' ? read_items(r) : -EAGAIN;
+	}
+	if (!(v = k8s_json_in_value(&r->in, &rc)))
+		return read_refused(rc);
+	if (!r->kind_seen && !strcmp(key->valuestring, "kind")) {
+		r->kind_seen = 1;
+		r->w.default_kind = list_kind_items(v, r->kind, sizeof(r->kind));
+	}
+	k8s_json_in_drop(&r->in);
+	return 0;
+}
+
+/* "{" member, member, ... "}" and nothing after it. */
+static int read_document(struct list_read *r)
+{
+	int c, rc;
+
+	if (k8s_json_in_peek(&r->in) != '{')
+		return -EAGAIN;
+	k8s_json_in_take(&r->in);
+	do {
+		if ((rc = read_member(r)))
+			return rc;
+		c = k8s_json_in_peek(&r->in);
+		k8s_json_in_take(&r->in);
+	} while (c == ',');
+	if (c != '}' || k8s_json_in_peek(&r->in) >= 0 || r->in.err)
+		return -EAGAIN;
+	return r->items_seen ? 0 : -EAGAIN;
+}
+
+int k8s_decode_list_read(ssize_t (*read)(void *arg, char *buf, size_t len),
+			 void *rarg, const struct k8s_list_cb *cb,
+			 struct k8s_decode_log *log, char *err, size_t errlen)
+{
+	static const struct k8s_list_cb none;
+	struct list_read r = { .w = { .cb = cb ? cb : &none, .log = log } };
+	int rc;
+
+	list_err(err, errlen, "%s", "");
+	k8s_json_in_init(&r.in, read, rarg);
+	rc = read_document(&r);
+	/* The input failing is its own reason, whatever the parse made of
+	 * what it cut short. */
+	if (r.in.err && (!rc || rc == -EAGAIN))
+		rc = r.in.err;
+	k8s_json_in_fini(&r.in);
+	if (rc == -EAGAIN)
+		return rc;
+	if (rc && rc == r.in.err) {
+		list_err(err, errlen, "%s", rc == -ENOMEM ? "out of memory" :
+			 strerror(-rc));
+		return rc;
+	}
+	return list_result(&r.w, rc, r.i, err, errlen);
 }
 
 /* ---- one page of a LIST answer (the reflector's) ----------------------- */

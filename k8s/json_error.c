@@ -49,7 +49,10 @@ static int js_at(const struct json_scan *s, unsigned char c)
 
 static void js_ws(struct json_scan *s)
 {
-	while (s->i < s->len && strchr(" \t\r\n", s->p[s->i]) && s->p[s->i])
+	unsigned char c;
+
+	while (s->i < s->len && ((c = s->p[s->i]) == ' ' || c == '\n' ||
+				 c == '\t' || c == '\r'))
 		s->i++;
 }
 
@@ -158,6 +161,10 @@ static int js_string(struct json_scan *s)
 {
 	s->i++; /* the opening quote */
 	for (;;) {
+		/* The common bytes first, in a tight loop. */
+		while (s->i < s->len && s->p[s->i] >= 0x20 && s->p[s->i] != '"' &&
+		       s->p[s->i] != '\\')
+			s->i++;
 		if (s->i >= s->len)
 			return js_fail(s, "unexpected end of input in a string");
 		if (s->p[s->i] == '"') {

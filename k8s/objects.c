@@ -53,6 +53,12 @@ void k8s_service_fini(struct k8s_service *s)
 {
 	size_t i;
 
+	if (s->meta.pack) {
+		free(s->meta.pack);
+		memset(s, 0, sizeof(*s));
+		return;
+	}
+
 	meta_fini(&s->meta);
 	strv_free(s->cluster_ips, s->ncluster_ips);
 	strv_free(s->external_ips, s->nexternal_ips);
@@ -76,6 +82,12 @@ void k8s_endpointslice_fini(struct k8s_endpointslice *e)
 {
 	size_t i;
 
+	if (e->meta.pack) {
+		free(e->meta.pack);
+		memset(e, 0, sizeof(*e));
+		return;
+	}
+
 	meta_fini(&e->meta);
 	free(e->service_name);
 	for (i = 0; i < e->nendpoints; i++)
@@ -90,6 +102,12 @@ void k8s_endpointslice_fini(struct k8s_endpointslice *e)
 void k8s_node_fini(struct k8s_node *n)
 {
 	size_t i;
+
+	if (n->meta.pack) {
+		free(n->meta.pack);
+		memset(n, 0, sizeof(*n));
+		return;
+	}
 
 	meta_fini(&n->meta);
 	free(n->zone);

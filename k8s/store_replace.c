@@ -56,11 +56,39 @@ static int replace_take_slice(void *arg, struct k8s_nsmap_entry *e)
 					!old || !k8s_endpointslice_equal(old, s));
 }
 
+/* Nothing to compare with (the first reading): take @next's maps whole,
+ * its dirty set included - it marked every Service and every slice's
+ * Service as it was filled, which is what taking each object would mark
+ * (a file that names one slice twice, under two Services, marks both:
+ * one translation more).  No allocation, no walk: at 10,000 Services
+ * that is ~4 MB of map entries not built twice. */
+static int replace_into_empty(struct k8s_store *st, struct k8s_store *next)
+{
+	if (st->services.count || st->slices.count || st->groups.count ||
+	    st->dirty.count)
+		return 0;
+	k8s_nsmap_fini(&st->services, NULL);
+	k8s_nsmap_fini(&st->slices, NULL);
+	k8s_nsmap_fini(&st->groups, NULL);
+	k8s_nsmap_fini(&st->dirty, NULL);
+	st->services = next->services;
+	st->slices = next->slices;
+	st->groups = next->groups;
+	st->dirty = next->dirty;
+	k8s_nsmap_init(&next->services);
+	k8s_nsmap_init(&next->slices);
+	k8s_nsmap_init(&next->groups);
+	k8s_nsmap_init(&next->dirty);
+	return 1;
+}
+
 int k8s_store_replace_all(struct k8s_store *st, struct k8s_store *next)
 {
 	struct k8s_store *both[2] = { st, next };
-	int rc;
+	int rc = 0;
 
+	if (replace_into_empty(st, next))
+		goto node;
 	/* Deletes first: the old objects go before the new ones come. */
 	rc = k8s_nsmap_foreach(&st->services, replace_drop_service, both);
 	if (!rc)
@@ -69,6 +97,7 @@ int k8s_store_replace_all(struct k8s_store *st, struct k8s_store *next)
 		rc = k8s_nsmap_foreach(&next->services, replace_take_service, st);
 	if (!rc)
 		rc = k8s_nsmap_foreach(&next->slices, replace_take_slice, st);
+node:
 	if (next->node) {
 		k8s_store_set_node(st, next->node);
 		next->node = NULL;

@@ -34,6 +34,7 @@ int main(void)
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, httpd_suite());
 	srunner_add_suite(sr, programming_suite());
+	srunner_add_suite(sr, source_file_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

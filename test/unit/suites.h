@@ -28,5 +28,6 @@ Suite *metrics_suite(void);
 Suite *status_suite(void);
 Suite *httpd_suite(void);
 Suite *programming_suite(void);
+Suite *source_file_suite(void);
 
 #endif

@@ -829,6 +829,15 @@ struct slice_bad {
 static const struct slice_bad slice_bads[] = {
 	{ "[{'addresses':['10.1.0.300']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
 	  "endpoints[0].addresses[0]: \"10.1.0.300\" is not an IPv4 address" },
+	/* Only the canonical dotted quad: the decoder keeps IPv4 text as
+	 * it is, so leading zeros (octal to some parsers), three parts or
+	 * blanks must never pass as an address. */
+	{ "[{'addresses':['10.1.0.09']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
+	  "endpoints[0].addresses[0]: \"10.1.0.09\" is not an IPv4 address" },
+	{ "[{'addresses':['10.1.0']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
+	  "endpoints[0].addresses[0]: \"10.1.0\" is not an IPv4 address" },
+	{ "[{'addresses':[' 10.1.0.1']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
+	  "endpoints[0].addresses[0]: \" 10.1.0.1\" is not an IPv4 address" },
 	{ "[{'addresses':['fd00::1']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
 	  "endpoints[0].addresses[0]: \"fd00::1\" is not an IPv4 address" },
 	{ "[{'addresses':['10.1.0.1','x']}," GOOD_EP "]", GOOD_PORTS, 1, 1,
@@ -1671,6 +1680,347 @@ START_TEST(list_survives_random_damage)
 }
 END_TEST
 
+/* ---- a List read from a stream (the file source's way) ---------------- */
+
+/* A stream over a text: @step bytes per read, or -EIO at byte @fail_at. */
+struct chunks {
+	const char *s;
+	size_t len, pos, step, fail_at;
+	int reads;
+};
+
+static ssize_t chunk_read(void *arg, char *buf, size_t len)
+{
+	struct chunks *c = arg;
+	size_t n = c->len - c->pos;
+
+	c->reads++;
+	if (c->fail_at && c->pos >= c->fail_at)
+		return -EIO;
+	if (n > c->step)
+		n = c->step;
+	if (n > len)
+		n = len;
+	memcpy(buf, c->s + c->pos, n);
+	c->pos += n;
+	return (ssize_t)n;
+}
+
+static int stream_text(const char *text, size_t len, size_t step,
+		       struct got *g, char *err, size_t errlen)
+{
+	struct chunks c = { .s = text, .len = len, .step = step };
+	struct k8s_list_cb cb = { got_service, got_slice, got_node, g };
+
+	return k8s_decode_list_read(chunk_read, &c, &cb, &wlog, err, errlen);
+}
+
+/* What the file source does: the stream, and when it says -EAGAIN, the
+ * whole text, its receivers and warnings from before thrown away. */
+static int stream_or_whole(const char *text, size_t len, size_t step,
+			   struct got *g, char *err, size_t errlen)
+{
+	struct got fresh = { .fail_at = g->fail_at };
+	struct wlog before = wl;
+	int rc = stream_text(text, len, step, g, err, errlen);
+
+	if (rc != -EAGAIN)
+		return rc;
+	*g = fresh;
+	wl = before;
+	return decode_text(text, len, g, err, errlen);
+}
+
+static const size_t steps[] = { 1, 2, 3, 7, 64, 4096, 1 << 20 };
+
+/* The stream delivers what the whole text does: the same objects in the
+ * same order, the same warnings; at any read size. */
+static void stream_same_as_whole(const char *doc, int want)
+{
+	char *t = jtext(doc), err[256];
+	size_t len = strlen(t), i;
+	struct got whole = { 0 };
+	struct wlog w;
+
+	wlog_reset();
+	ck_assert_int_eq(decode_text(t, len, &whole, err, sizeof(err)), want);
+	w = wl;
+	for (i = 0; i < NELEM(steps); i++) {
+		struct got g = { 0 };
+
+		wlog_reset();
+		ck_assert_int_eq(stream_text(t, len, steps[i], &g, err, sizeof(err)),
+				 want);
+		ck_assert_str_eq(err, "");
+		ck_assert_str_eq(g.names, whole.names);
+		ck_assert_int_eq(wl.n, w.n);
+		ck_assert_str_eq(wl.all, w.all);
+	}
+	free(t);
+}
+
+START_TEST(stream_reads_what_whole_reads)
+{
+	static const char kind_first[] =
+		"{'kind':'ServiceList','apiVersion':'v1','metadata':{'resourceVersion':'9'},"
+		" 'items':[{'metadata':{'name':'a','namespace':'n'},"
+		"  'spec':{'clusterIP':'10.0.0.1','ports':[{'port':80}]}}]}";
+	static const char bad_items[] =
+		"{'kind':'List','items':["
+		" 7, {'metadata':{'name':'nokind','namespace':'n'}},"
+		" {'kind':3,'metadata':{'name':'numkind','namespace':'n'}},"
+		" {'kind':'Service','metadata':{'namespace':'n'}},"
+		" {'kind':'EndpointSlice','metadata':{'name':'s','namespace':'n'}},"
+		" {'kind':'Service','metadata':{'name':'ok','namespace':'n'},"
+		"  'spec':{'clusterIP':'10.0.0.1','ports':[{'port':80}]}},"
+		" {'kind':'ConfigMap','metadata':{'name':'cm','namespace':'n'}}"
+		"], 'kind':'ignored: the first kind counts'}";
+	static const char twice[] =
+		"{'items':[{'kind':'Node','metadata':{'name':'n1'}}],"
+		" 'items':[{'kind':'Node','metadata':{'name':'n2'}}],"
+		" 'x':[1,2.5e3,-0,true,false,null,{'y':'\\u00e9\\ud83d\\ude00'}]}";
+
+	stream_same_as_whole(list_doc, 6);
+	stream_same_as_whole(kind_first, 1);
+	stream_same_as_whole(bad_items, 1);
+	stream_same_as_whole(twice, 1);
+	stream_same_as_whole("{'kind':'List','items':[]}", 0);
+	stream_same_as_whole(" \n{ 'items' : [ ] }\r\n", 0);
+}
+END_TEST
+
+/* What the stream leaves to the whole text: broken JSON, an unusual
+ * shape, an item that needs the list's kind before it was read. */
+START_TEST(stream_leaves_the_unusual_to_the_whole_path)
+{
+	static const char *const docs[] = {
+		/* the API server's order: items, then kind */
+		"{'apiVersion':'v1','items':[{'metadata':{'name':'a','namespace':'n'}}],"
+		" 'kind':'ServiceList'}",
+		"{'kind':'ServiceList','items':null}",
+		"{'kind':'Service','metadata':{'name':'a'}}",
+		"{}",
+		/* cJSON would take these; RFC 8259 does not */
+		"{'kind':'List','items':[{'kind':'Node','metadata':{'name':'a\tb'}}]}",
+		"{'kind':'List','items':[{'kind':'Node',\x01'metadata':{'name':'a'}}]}",
+		"\xef\xbb\xbf{'kind':'List','items':[]}",
+		"{'kind':'List','items':[01]}",
+	};
+	char err[256];
+	size_t i, j;
+
+	for (i = 0; i < NELEM(docs); i++) {
+		char *t = jtext(docs[i]);
+
+		for (j = 0; j < NELEM(steps); j++) {
+			struct got g = { 0 };
+
+			wlog_reset();
+			ck_assert_msg(stream_text(t, strlen(t), steps[j], &g, err,
+						  sizeof(err)) == -EAGAIN,
+				      "doc %zu step %zu", i, steps[j]);
+		}
+		free(t);
+	}
+	for (i = 0; i < NELEM(list_bads); i++) {
+		char *t = jtext(list_bads[i].doc);
+		struct got g = { 0 };
+
+		ck_assert_int_eq(stream_text(t, strlen(t), 3, &g, err, sizeof(err)),
+				 -EAGAIN);
+		ck_assert_int_eq(stream_or_whole(t, strlen(t), 3, &g, err,
+						 sizeof(err)),
+				 -EINVAL);
+		ck_assert_msg(!strncmp(err, list_bads[i].err, strlen(list_bads[i].err)),
+			      "got <%s> want <%s>", err, list_bads[i].err);
+		ck_assert_int_eq(g.calls, 0);
+		free(t);
+	}
+}
+END_TEST
+
+/* A document cut anywhere is never a result of its own. */
+START_TEST(stream_every_truncation_is_left_to_the_whole_path)
+{
+	char *t = jtext(list_doc), err[256];
+	size_t len = strlen(t), cut;
+
+	for (cut = 0; cut < len - 2; cut++) {
+		struct got g = { 0 };
+
+		ck_assert_int_eq(stream_text(t, cut, 1 + cut % 97, &g, err,
+					     sizeof(err)),
+				 -EAGAIN);
+	}
+	free(t);
+}
+END_TEST
+
+/* Random damage: the stream, with the whole path behind it, says exactly
+ * what the whole path alone says. */
+START_TEST(stream_survives_random_damage_like_the_whole_path)
+{
+	static const char alphabet[] = "{}[]\",:0-9.eE\\ u\ntfnx\t";
+	char *t = jtext(list_doc), *c;
+	size_t len = strlen(t), i, n;
+	uint64_t x = 11;
+
+	for (i = 0; i < 3000; i++) {
+		struct got a = { 0 }, b = { 0 };
+		char ea[256], eb[256];
+		struct wlog wa;
+		int ra, rb;
+
+		c = malloc(len);
+		memcpy(c, t, len);
+		for (n = 1 + i % 4; n; n--) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			c[(x >> 33) % len] = alphabet[(x >> 17) % (sizeof(alphabet) - 1)];
+		}
+		wlog_reset();
+		ra = decode_text(c, len, &a, ea, sizeof(ea));
+		wa = wl;
+		wlog_reset();
+		rb = stream_or_whole(c, len, 1 + i % 300, &b, eb, sizeof(eb));
+		ck_assert_int_eq(ra, rb);
+		ck_assert_str_eq(ea, eb);
+		ck_assert_str_eq(a.names, b.names);
+		ck_assert_str_eq(wa.all, wl.all);
+		free(c);
+	}
+	free(t);
+}
+END_TEST
+
+START_TEST(stream_reader_and_receiver_errors)
+{
+	char *t = jtext(list_doc), err[256];
+	struct chunks c = { .s = t, .len = strlen(t), .step = 100, .fail_at = 1000 };
+	struct got g = { 0 };
+	struct k8s_list_cb cb = { got_service, got_slice, got_node, &g };
+
+	wlog_reset();
+	ck_assert_int_eq(k8s_decode_list_read(chunk_read, &c, &cb, &wlog, err,
+					      sizeof(err)),
+			 -EIO);
+	ck_assert_str_eq(err, strerror(EIO));
+	memset(&g, 0, sizeof(g));
+	g.fail_at = 2;
+	ck_assert_int_eq(stream_text(t, strlen(t), 50, &g, err, sizeof(err)),
+			 -ECANCELED);
+	ck_assert_int_eq(g.calls, 2);
+	ck_assert_msg(strstr(err, "items[1]: stopped by the receiver"), "%s", err);
+	/* No callbacks: only a check. */
+	c.pos = 0;
+	c.fail_at = 0;
+	ck_assert_int_eq(k8s_decode_list_read(chunk_read, &c, NULL, NULL, NULL, 0), 0);
+	free(t);
+}
+END_TEST
+
+/* An item larger than any buffer or block: read in one-byte pieces it is
+ * still parsed once it is whole, in time linear in its size. */
+START_TEST(stream_big_slice)
+{
+	struct sb b = { 0 };
+	size_t i, n = 20000;
+
+	sb_add(&b, "{\"kind\":\"List\",\"items\":[{\"addressType\":\"IPv4\","
+		   "\"kind\":\"EndpointSlice\",\"metadata\":{\"name\":\"big-1\","
+		   "\"namespace\":\"load\"},\"ports\":[{\"name\":\"\",\"port\":80}],"
+		   "\"endpoints\":[");
+	for (i = 0; i < n; i++)
+		sb_add(&b, "%s{\"addresses\":[\"10.%zu.%zu.%zu\"],\"nodeName\":\"node-%05zu\"}",
+		       i ? "," : "", i >> 16, (i >> 8) & 255, i & 255, i % 1000);
+	sb_add(&b, "]},{\"kind\":\"Node\",\"metadata\":{\"name\":\"n\"}}]}");
+	for (i = 0; i < 3; i++) {
+		struct got g = { 0 };
+		struct chunks c = { .s = b.s, .len = b.len, .step = i ? 4096 : 1 };
+		struct k8s_list_cb cb = { got_service, got_slice, got_node, &g };
+
+		wlog_reset();
+		ck_assert_int_eq(k8s_decode_list_read(chunk_read, &c, &cb, &wlog,
+						      NULL, 0),
+				 2);
+		ck_assert_str_eq(g.names, "E load/big-1\nN /n\n");
+		wlog_none();
+	}
+	free(b.s);
+}
+END_TEST
+
+/* ---- packed objects -------------------------------------------------------- */
+
+static const char slice_packable[] =
+"{'kind':'EndpointSlice','addressType':'IPv6','apiVersion':'discovery.k8s.io/v1',"
+" 'metadata':{'name':'web-x','namespace':'shop','uid':'u-1','resourceVersion':'42',"
+"  'labels':{'kubernetes.io/service-name':'web','b':'2','a':'1'},"
+"  'annotations':{'note':'hello'}},"
+" 'ports':[{'name':'http','port':8080,'protocol':'TCP'},{'port':53,'protocol':'UDP'}],"
+" 'endpoints':["
+"  {'addresses':['fd00::1','fd00::2'],'conditions':{'ready':true},'nodeName':'n1','zone':'z1',"
+"   'hints':{'forZones':[{'name':'z1'},{'name':'z2'}]}},"
+"  {'addresses':['fd00::3'],'conditions':{'ready':false,'serving':true,'terminating':true},"
+"   'nodeName':'n1','zone':'z1'},"
+"  {'addresses':['fd00::4'],'nodeName':'n2','hints':{}},"
+"  {'addresses':['fd00::5']}]}";
+
+static const char svc_packable[] =
+"{'kind':'Service','metadata':{'name':'web','namespace':'shop','uid':'u-2',"
+"  'annotations':{'ipvsagent.io/scheduler':'wrr'}},"
+" 'spec':{'type':'LoadBalancer','clusterIP':'10.96.0.10','clusterIPs':['10.96.0.10','fd00::a'],"
+"  'externalIPs':['192.0.2.1'],'sessionAffinity':'ClientIP',"
+"  'ports':[{'name':'http','port':80,'nodePort':30080},{'name':'','port':81,'protocol':'UDP'}]},"
+" 'status':{'loadBalancer':{'ingress':[{'ip':'198.51.100.7'},{'hostname':'x'}]}}}";
+
+START_TEST(pack_keeps_everything)
+{
+	static const char *const slices[] = { slice_packable, slice_kube_dns,
+					      "{'addressType':'FQDN','metadata':{'name':'f'}}" };
+	struct k8s_endpointslice e1, e2;
+	struct k8s_service s1, s2;
+	size_t i, j;
+	cJSON *j1;
+
+	for (i = 0; i < NELEM(slices); i++) {
+		j1 = J(slices[i]);
+		wlog_reset();
+		ck_assert_int_eq(k8s_decode_endpointslice(j1, &e1, &wlog), 0);
+		ck_assert_int_eq(k8s_decode_endpointslice(j1, &e2, &wlog), 0);
+		ck_assert_int_eq(k8s_endpointslice_pack(&e2), 0);
+		ck_assert_ptr_nonnull(e2.meta.pack);
+		ck_assert_int_eq(k8s_endpointslice_pack(&e2), 0); /* twice: no-op */
+		ck_assert(k8s_endpointslice_equal(&e1, &e2));
+		ck_assert_str_eq(e2.meta.uid ? e2.meta.uid : "-", e1.meta.uid ? e1.meta.uid : "-");
+		ck_assert_str_eq(e2.meta.resource_version ? e2.meta.resource_version : "-",
+				 e1.meta.resource_version ? e1.meta.resource_version : "-");
+		ck_assert_str_eq(e2.service_name ? e2.service_name : "-",
+				 e1.service_name ? e1.service_name : "-");
+		for (j = 0; j < e2.nendpoints; j++)
+			ck_assert_int_eq(e2.endpoints[j].has_hints,
+					 e1.endpoints[j].has_hints);
+		k8s_endpointslice_fini(&e1);
+		k8s_endpointslice_fini(&e2); /* ASan: one block, nothing else */
+		k8s_endpointslice_fini(&e2); /* twice is fine */
+		cJSON_Delete(j1);
+	}
+	j1 = J(svc_packable);
+	ck_assert_int_eq(k8s_decode_service(j1, &s1, &wlog), 0);
+	ck_assert_int_eq(k8s_decode_service(j1, &s2, &wlog), 0);
+	ck_assert_int_eq(k8s_service_pack(&s2), 0);
+	ck_assert(k8s_service_equal(&s1, &s2));
+	ck_assert_uint_eq(s2.ncluster_ips, 2);
+	ck_assert_str_eq(s2.cluster_ips[1], "fd00::a");
+	ck_assert_str_eq(s2.lb_ips[0], "198.51.100.7");
+	ck_assert_str_eq(s2.ports[1].name, "");
+	ck_assert_str_eq(s2.meta.uid, "u-2");
+	k8s_service_fini(&s1);
+	k8s_service_free(NULL);
+	k8s_service_fini(&s2);
+	cJSON_Delete(j1);
+}
+END_TEST
+
 Suite *k8s_decode_suite(void)
 {
 	Suite *s = suite_create("k8s_decode");
@@ -1715,6 +2065,13 @@ Suite *k8s_decode_suite(void)
 	tcase_add_test(tc, warning_is_bounded_and_has_no_control_characters);
 	tcase_add_loop_test(tc, every_value_swapped_for_every_type, 0, 4);
 	tcase_add_test(tc, list_survives_random_damage);
+	tcase_add_test(tc, stream_reads_what_whole_reads);
+	tcase_add_test(tc, stream_leaves_the_unusual_to_the_whole_path);
+	tcase_add_test(tc, stream_every_truncation_is_left_to_the_whole_path);
+	tcase_add_test(tc, stream_survives_random_damage_like_the_whole_path);
+	tcase_add_test(tc, stream_reader_and_receiver_errors);
+	tcase_add_test(tc, stream_big_slice);
+	tcase_add_test(tc, pack_keeps_everything);
 	suite_add_tcase(s, tc);
 	return s;
 }

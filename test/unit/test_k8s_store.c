@@ -517,6 +517,42 @@ START_TEST(store_reload_marks_only_what_changed)
 }
 END_TEST
 
+/* The first reading takes the new store's maps whole: the same objects,
+ * slices and dirty marks as taking them one by one would give. */
+START_TEST(store_first_reading_moves_everything)
+{
+	static const char doc[] = LIST(SVC("shop", "web", "1", "80") ","
+				       SVC("shop", "api", "1", "80") ","
+				       SVC("other", "web", "1", "80") ","
+				       SLICE("shop", "web-b", "web", "1", "10.0.0.2") ","
+				       SLICE("shop", "web-a", "web", "1", "10.0.0.1") ","
+				       SLICE("shop", "lone-a", "lone", "1", "10.0.2.1") ","
+				       SLICE("other", "web-a", "web", "1", "10.0.3.1"));
+	struct k8s_store *fast = k8s_store_new(), *slow = k8s_store_new();
+
+	/* slow: a store that is not empty takes the objects one by one */
+	ck_assert_int_eq(reload(slow, LIST(SVC("x", "gone", "1", "80"))), 1);
+	ck_assert_str_eq(dirty(slow), "x/gone");
+	ck_assert_int_eq(reload(slow, doc), 7);
+	ck_assert_int_eq(reload(fast, doc), 7);
+	ck_assert_str_eq(dirty(slow), "other/web shop/api shop/lone shop/web x/gone");
+	ck_assert_str_eq(dirty(fast), "other/web shop/api shop/lone shop/web");
+	ck_assert_str_eq(slices(fast, "shop", "web"), slices(slow, "shop", "web"));
+	ck_assert_str_eq(slices(fast, "shop", "web"), "web-a web-b");
+	ck_assert_str_eq(slices(fast, "shop", "lone"), "lone-a");
+	ck_assert_str_eq(slices(fast, "other", "web"), "web-a");
+	ck_assert_uint_eq(k8s_store_nservices(fast), 3);
+	ck_assert_uint_eq(k8s_store_nslices(fast), 4);
+	ck_assert_ptr_nonnull(k8s_store_service(fast, "other", "web"));
+	/* and it is an ordinary store afterwards */
+	ck_assert_int_eq(reload(fast, LIST(SVC("shop", "web", "1", "81"))), 1);
+	ck_assert_str_eq(dirty(fast), "other/web shop/api shop/lone shop/web");
+	ck_assert_uint_eq(k8s_store_nslices(fast), 0);
+	k8s_store_free(fast);
+	k8s_store_free(slow);
+}
+END_TEST
+
 START_TEST(store_reload_node)
 {
 	struct k8s_store *st = k8s_store_new();
@@ -741,6 +777,7 @@ Suite *k8s_store_suite(void)
 	tcase_add_test(tc, store_foreach_and_mark_all);
 	tcase_add_test(tc, store_reload_marks_only_what_changed);
 	tcase_add_test(tc, store_reload_node);
+	tcase_add_test(tc, store_first_reading_moves_everything);
 	tcase_add_test(tc, store_random_ops_match_a_model);
 	tcase_add_test(tc, store_twenty_thousand_services);
 	tcase_add_test(tc, nsmap_keys_are_pairs);

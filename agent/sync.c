@@ -176,6 +176,53 @@ static void drain_tick(struct agent_sync *s)
 
 /* --- batches ------------------------------------------------------------- */
 
+/* Remember @k for a later chunk. */
+static int todo_add(struct agent_sync *s, const struct ipvs_service_key *k)
+{
+	struct ipvs_service_key *v;
+	size_t cap;
+
+	if (s->ntodo == s->cap_todo) {
+		cap = s->cap_todo ? s->cap_todo * 2 : 256;
+		if (!(v = realloc(s->todo, cap * sizeof(*v))))
+			return -ENOMEM;
+		s->todo = v;
+		s->cap_todo = cap;
+	}
+	s->todo[s->ntodo++] = *k;
+	return 0;
+}
+
+static void todo_clear(struct agent_sync *s)
+{
+	free(s->todo);
+	s->todo = NULL;
+	s->ntodo = s->cap_todo = s->todo_next = 0;
+}
+
+static int todo_left(const struct agent_sync *s)
+{
+	return s->todo_next < s->ntodo;
+}
+
+/* One service of a batch: its ops into the batch while it has room; past
+ * that, only its key, if it needs any op (diffed into scratch), for a
+ * later chunk. */
+static int full_one(struct agent_sync *s, const struct ipvs_state_service *ws,
+		    const struct ipvs_state_service *hs,
+		    const struct ipvs_service_key *k)
+{
+	int r;
+
+	if (s->ops.n < s->chunk_ops)
+		return ipvs_diff_service(ws, hs, &s->ops);
+	ipvs_ops_clear(&s->scratch);
+	if ((r = ipvs_diff_service(ws, hs, &s->scratch)) || !s->scratch.n)
+		return r;
+	return todo_add(s, k);
+}
+
+/* A touched key. */
 static int touch_one(struct ipvs_state_service *ps, void *arg)
 {
 	struct agent_sync *s = arg;
@@ -183,34 +230,103 @@ static int touch_one(struct ipvs_state_service *ps, void *arg)
 
 	if (!keep(k, s))
 		return 0;
-	return ipvs_diff_service(ipvs_state_find(s->want, k),
-				 ipvs_state_find(s->have, k), &s->ops);
+	return full_one(s, ipvs_state_find(s->want, k),
+			ipvs_state_find(s->have, k), k);
+}
+
+/* Over have: services we own that want lacks (ipvs_diff's first walk). */
+static int full_del(struct ipvs_state_service *hs, void *arg)
+{
+	struct agent_sync *s = arg;
+	const struct ipvs_service_key *k = &ipvs_state_service_conf(hs)->key;
+
+	if (!keep(k, s) || ipvs_state_find(s->want, k))
+		return 0;
+	return full_one(s, NULL, hs, k);
+}
+
+/* Over want: every service, against the kernel's (the second walk). */
+static int full_rest(struct ipvs_state_service *ws, void *arg)
+{
+	struct agent_sync *s = arg;
+	const struct ipvs_service_key *k = &ipvs_state_service_conf(ws)->key;
+
+	if (!keep(k, s))
+		return 0;
+	return full_one(s, ws, ipvs_state_find(s->have, k), k);
+}
+
+/* ipvs_diff() in the same order, the first chunk of it in s->ops and
+ * the keys of the rest in s->todo. */
+static int full_diff(struct agent_sync *s)
+{
+	int r = ipvs_state_foreach(s->have, full_del, s);
+
+	return r ? r : ipvs_state_foreach(s->want, full_rest, s);
+}
+
+/* Graceful termination rewrites or drops some deletes: those from
+ * @from on, each op once. */
+static void drain_filter(struct agent_sync *s, size_t from)
+{
+	size_t i, k;
+
+	for (i = k = from; i < s->ops.n; i++)
+		if (!drain_rewrite(s, &s->ops.v[i]))
+			s->ops.v[k++] = s->ops.v[i];
+	s->ops.n = k;
+}
+
+/* The next chunk of a large batch: its remaining keys diffed afresh (the
+ * desired state may have moved meanwhile; what moved is also pending). */
+static int build_chunk(struct agent_sync *s)
+{
+	const struct ipvs_service_key *k;
+	size_t from;
+	int r;
+
+	ipvs_ops_clear(&s->ops);
+	while (todo_left(s) && s->ops.n < s->chunk_ops) {
+		k = &s->todo[s->todo_next++];
+		from = s->ops.n;
+		if (keep(k, s) &&
+		    (r = ipvs_diff_service(ipvs_state_find(s->want, k),
+					   ipvs_state_find(s->have, k), &s->ops)))
+			return r;
+		drain_filter(s, from);
+	}
+	return 0;
 }
 
 static int build_batch(struct agent_sync *s)
 {
-	size_t i, k;
 	int r;
 
 	ipvs_ops_clear(&s->ops);
+	todo_clear(s);
 	if (s->all_pending)
-		r = ipvs_diff(s->want, s->have, keep, s, &s->ops);
+		r = full_diff(s);
 	else
 		r = ipvs_state_foreach(s->pending, touch_one, s);
 	s->all_pending = 0;
 	ipvs_state_clear(s->pending);
+	ipvs_ops_fini(&s->scratch);
+	if (!r)
+		drain_filter(s, 0);
+	/* Graceful termination may have left nothing of the first chunk. */
+	while (!r && !s->ops.n && todo_left(s))
+		r = build_chunk(s);
 	if (r)
-		return r;
-	for (i = 0, k = 0; i < s->ops.n; i++)
-		if (!drain_rewrite(s, &s->ops.v[i]))
-			s->ops.v[k++] = s->ops.v[i];
-	s->ops.n = k;
-	return 0;
+		todo_clear(s);
+	return r;
 }
 
-/* Record new services as ours on disk before the kernel sees them. */
+/* Record new services as ours on disk before the kernel sees them: those
+ * of this batch, and at a chunked batch's start those of its later
+ * chunks too (one write of the record, not one per chunk). */
 static int claim(struct agent_sync *s)
 {
+	const struct ipvs_service_key *k;
 	size_t i;
 	int r;
 
@@ -218,6 +334,12 @@ static int claim(struct agent_sync *s)
 		if (s->ops.v[i].kind == IPVS_OP_ADD_SERVICE &&
 		    (r = agent_owner_add(s->owner, &s->ops.v[i].svc.key)))
 			return r;
+	for (i = s->todo_next; i < s->ntodo; i++) {
+		k = &s->todo[i];
+		if (ipvs_state_find(s->want, k) && !ipvs_state_find(s->have, k) &&
+		    (r = agent_owner_add(s->owner, k)))
+			return r;
+	}
 	return agent_owner_save(s->owner);
 }
 
@@ -252,33 +374,35 @@ static void batch_applied(struct agent_sync *s, int ok)
 	s->stats.oldest_unapplied = s->next_oldest;
 }
 
-/* The batch could not even start: its keys are gone from the pending
- * set, so they wait in the retry set, with backoff (not at once: the
- * cause, a read-only state directory say, is likely still there). */
+/* The batch (or its next chunk) could not even start: its keys are gone
+ * from the pending set, so they wait in the retry set, with backoff (not
+ * at once: the cause, a read-only state directory say, is likely still
+ * there); so do the keys of the chunks not sent. */
 static void retry_ops(struct agent_sync *s)
 {
 	size_t i;
 
 	for (i = 0; i < s->ops.n; i++)
 		key_set_add(s->retry, &s->ops.v[i].svc.key);
+	for (i = s->todo_next; i < s->ntodo; i++)
+		key_set_add(s->retry, &s->todo[i]);
 	ipvs_ops_clear(&s->ops);
+	todo_clear(s);
 	retry_later(s);
 }
 
-static void finish_batch(struct agent_sync *s, int r)
+/* The acknowledgements of one chunk: into the cache, the counters and
+ * the ownership record. */
+static void apply_chunk(struct agent_sync *s)
 {
 	char msg[IPVS_FMT_MAX + 64];
 	struct ipvs_op *op;
-	size_t i, failed = 0;
+	size_t i;
 
-	ev_io_stop(s->loop, &s->io);
-	s->busy = 0;
-	if (r < 0)
-		agent_log(AGENT_LOG_ERROR, "sync: %s", nl_ipvs_last_error(s->nl));
 	for (i = 0; i < s->ops.n; i++) {
 		op = &s->ops.v[i];
 		if (op->err) {
-			failed++;
+			s->run_failed++;
 			s->stats.op_errors++;
 			s->stats.op_failures[op->kind]++;
 			agent_log(AGENT_LOG_WARN, "sync: %s",
@@ -293,33 +417,64 @@ static void finish_batch(struct agent_sync *s, int r)
 		if (op->kind == IPVS_OP_DEL_SERVICE)
 			agent_owner_del(s->owner, &op->svc.key);
 	}
+	s->run_ops += s->ops.n;
 	agent_owner_save(s->owner);
+}
+
+/* Start the next chunk of a large batch: 1, 0 when none is left, or
+ * -errno (its keys and the rest then wait in the retry set). */
+static int next_chunk(struct agent_sync *s)
+{
+	int r;
+
+	r = build_chunk(s);
+	if (!r && !s->ops.n)
+		return 0;
+	if (r || (r = claim(s)) ||
+	    (r = nl_ipvs_batch_start(s->nl, s->ops.v, s->ops.n))) {
+		agent_log(AGENT_LOG_ERROR, "sync: cannot go on with the batch: "
+			  "%s", r == -ENOMEM ? strerror(-r) :
+			  nl_ipvs_last_error(s->nl));
+		retry_ops(s);
+		return r;
+	}
+	return 1;
+}
+
+/* The whole batch is in (every chunk of it). */
+static void finish_batch(struct agent_sync *s, int r)
+{
+	s->busy = 0;
 	if (s->stats.syncs == 0)
 		agent_log(AGENT_LOG_INFO, "initial sync: %zu operations applied "
 			  "%.1fms after start (%.1fms of it binding addresses)",
-			  s->ops.n, (ev_time() - s->started) * 1e3,
+			  s->run_ops, (ev_time() - s->started) * 1e3,
 			  s->stats.last_hook_duration * 1e3);
 	s->stats.syncs++;
 	s->stats.last_sync = ev_now(s->loop);
 	s->stats.last_sync_duration = ev_time() - s->batch_start;
-	if (s->in_verify)
+	if (s->in_verify && s->stats.syncs > 1)   /* not the cold start */
 		agent_logv(1, "verify: %zu repairs (%zu failed); dump %.1fms, "
-			   "diff and repair %.1fms", s->ops.n, failed,
+			   "diff and repair %.1fms", s->run_ops, s->run_failed,
 			   s->stats.last_verify_duration * 1e3,
 			   s->stats.last_sync_duration * 1e3);
 	else
-		agent_logv(2, "sync: %zu operations, %zu failed, %.1fms", s->ops.n,
-			   failed, s->stats.last_sync_duration * 1e3);
-	if (failed)
+		agent_logv(2, "sync: %zu operations, %zu failed, %.1fms", s->run_ops,
+			   s->run_failed, s->stats.last_sync_duration * 1e3);
+	/* A chunk that could not start left its keys in the retry set with
+	 * the backoff grown: only a batch that leaves nothing to retry
+	 * resets it. */
+	if (s->run_failed)
 		retry_later(s);
-	else
+	else if (!ipvs_state_nservices(s->retry))
 		s->retry_backoff = 0;
 	s->in_verify = 0;
-	batch_applied(s, !failed && r >= 0);
+	batch_applied(s, !s->run_failed && r >= 0);
 	if (s->after_batch)
 		s->after_batch(s->hook_arg);
-	/* A cold start needs room for every object; steady state, a few.
-	 * Give the big one's pages back to the system. */
+	/* A full diff needs room for a chunk; steady state, a few ops.
+	 * Give the big array's pages back to the system. */
+	todo_clear(s);
 	if (s->ops.cap > 4096) {
 		ipvs_ops_fini(&s->ops);
 		ipvs_ops_init(&s->ops);
@@ -327,13 +482,27 @@ static void finish_batch(struct agent_sync *s, int r)
 	}
 }
 
+/* Drive the batch in flight, chunk after chunk, until the socket would
+ * block (the io watcher calls again) or the last ACK is in. */
 static void step(struct agent_sync *s)
 {
-	int r = nl_ipvs_batch_run(s->nl);
+	int r;
 
-	if (r == -EAGAIN) {
-		ev_io_start(s->loop, &s->io);
-		return;
+	for (;;) {
+		r = nl_ipvs_batch_run(s->nl);
+		if (r == -EAGAIN) {
+			ev_io_start(s->loop, &s->io);
+			return;
+		}
+		ev_io_stop(s->loop, &s->io);
+		if (r < 0)
+			agent_log(AGENT_LOG_ERROR, "sync: %s",
+				  nl_ipvs_last_error(s->nl));
+		apply_chunk(s);
+		if (r < 0 && todo_left(s))
+			retry_ops(s);   /* the socket failed: the rest later */
+		if (r < 0 || !todo_left(s) || next_chunk(s) <= 0)
+			break;
 	}
 	finish_batch(s, r);
 }
@@ -345,6 +514,7 @@ static int start_batch(struct agent_sync *s)
 
 	s->batch_start = ev_time();
 	s->next_oldest = 0;
+	s->run_ops = s->run_failed = 0;
 	if ((r = build_batch(s)))
 		return r;
 	if (s->before_batch) {
@@ -352,7 +522,7 @@ static int start_batch(struct agent_sync *s)
 		s->before_batch(s->hook_arg);
 		s->stats.last_hook_duration = ev_time() - t0;
 	}
-	if (!s->ops.n) {
+	if (!s->ops.n && !todo_left(s)) {
 		if (s->in_verify)
 			agent_logv(1, "verify: 0 repairs; dump %.1fms, diff %.1fms",
 				   s->stats.last_verify_duration * 1e3,
@@ -496,6 +666,8 @@ int agent_sync_init(struct agent_sync *s, struct ev_loop *loop,
 	s->want = want;
 	s->owner = owner;
 	ipvs_ops_init(&s->ops);
+	ipvs_ops_init(&s->scratch);
+	s->chunk_ops = AGENT_SYNC_CHUNK_OPS;
 	for (i = 0; i < opt->nexclude_cidrs; i++) {
 		if (nl_addr_cidr_parse(opt->exclude_cidrs[i], &s->excludes[i])) {
 			agent_log(AGENT_LOG_ERROR, "--ipvs-exclude-cidrs: bad CIDR %s",
@@ -524,6 +696,8 @@ void agent_sync_fini(struct agent_sync *s)
 	ipvs_state_free(s->pending);
 	ipvs_state_free(s->retry);
 	ipvs_ops_fini(&s->ops);
+	ipvs_ops_fini(&s->scratch);
+	todo_clear(s);
 	free(s->drains);
 }
 
@@ -571,15 +745,24 @@ void agent_sync_touch(struct agent_sync *s, const struct ipvs_service_key *k)
 		s->all_pending = 1; /* out of memory: fall back to a full diff */
 }
 
+static int load_one(void *arg, struct ipvs_table_service *ts)
+{
+	return ipvs_state_load_service(arg, ts);
+}
+
+/* Each service into the cache as its real servers come: the dump's
+ * table never holds them all (a verification every 30 s would make
+ * 14 MB of new pages each time at 100,000 real servers). */
 int agent_sync_load_kernel(struct agent_sync *s)
 {
 	struct ipvs_table t;
 	int r;
 
 	ipvs_table_init(&t);
-	r = nl_ipvs_dump(s->nl, &t);
+	ipvs_state_load_begin(s->have);
+	r = nl_ipvs_dump_each(s->nl, &t, load_one, s->have);
 	if (!r)
-		r = ipvs_state_load(s->have, &t);
+		ipvs_state_load_end(s->have);
 	ipvs_table_fini(&t);
 	return r;
 }

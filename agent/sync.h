@@ -55,6 +55,15 @@ struct agent_drain {
 	int idle;                  /* fresh counts showed no connections */
 };
 
+/*
+ * A large batch (the cold start, a reload that changed everything) goes
+ * to the kernel in chunks of about this many operations: a cold start of
+ * 10,000 services x 10 real servers is 110,000 of them, 14 MB of struct
+ * ipvs_op at once.  Chunked, the array stays at about 1 MB and its pages
+ * are reused; the kernel sees the same operations in the same order.
+ */
+#define AGENT_SYNC_CHUNK_OPS 8192
+
 struct agent_sync {
 	struct ev_loop *loop;
 	struct nl_ipvs *nl;
@@ -69,7 +78,14 @@ struct agent_sync {
 	int all_pending;                /* diff every key, not just pending */
 	int verify_pending;             /* verification after this batch */
 	int in_verify;                  /* the batch in flight is a repair */
-	struct ipvs_ops ops;            /* the batch in flight, if any */
+	struct ipvs_ops ops;            /* the batch in flight, if any (a
+					   chunk of it, for a large one) */
+	struct ipvs_ops scratch;        /* a look at one service's ops */
+	struct ipvs_service_key *todo;  /* a large batch's services for the
+					   chunks after this one */
+	size_t ntodo, cap_todo, todo_next;
+	size_t run_ops, run_failed;     /* the whole batch's, all chunks */
+	size_t chunk_ops;               /* ops per chunk (tests make it small) */
 	int busy;
 	int ready;                      /* the desired state is complete */
 	double batch_start;

@@ -572,22 +572,39 @@ static int load_service(struct ipvs_state *s,
  */
 int ipvs_state_load(struct ipvs_state *s, const struct ipvs_table *t)
 {
-	struct ipvs_state_service *ss, *next;
 	size_t i;
 	int r;
 
-	s->gen++;
+	ipvs_state_load_begin(s);
 	for (i = 0; i < t->nsvcs; i++) {
 		r = load_service(s, &t->svcs[i]);
 		if (r)
 			return r;
 	}
+	ipvs_state_load_end(s);
+	return 0;
+}
+
+void ipvs_state_load_begin(struct ipvs_state *s)
+{
+	s->gen++;
+}
+
+int ipvs_state_load_service(struct ipvs_state *s,
+			    const struct ipvs_table_service *ts)
+{
+	return load_service(s, ts);
+}
+
+void ipvs_state_load_end(struct ipvs_state *s)
+{
+	struct ipvs_state_service *ss, *next;
+
 	for (ss = s->head; ss; ss = next) {
 		next = ss->next;
 		if (ss->gen != s->gen)
 			ipvs_state_remove(s, &ss->conf.key);
 	}
-	return 0;
 }
 
 static int apply_add_service(struct ipvs_state *s, const struct ipvs_op *op)

@@ -123,6 +123,19 @@ int ipvs_state_dest_foreach(const struct ipvs_state_service *ss,
 int ipvs_state_load(struct ipvs_state *s, const struct ipvs_table *t);
 
 /*
+ * The same a service at a time, for a dump that hands services over as
+ * their real servers come in (nl_ipvs_dump_each), so the whole table is
+ * never in memory: begin, load each dumped service, then end, which drops
+ * the services not loaded since begin.  A failed dump ends without end():
+ * the state is consistent, the services loaded are fresh, the others as
+ * they were.  load_service returns 0 or -ENOMEM, like ipvs_state_load.
+ */
+void ipvs_state_load_begin(struct ipvs_state *s);
+int ipvs_state_load_service(struct ipvs_state *s,
+			    const struct ipvs_table_service *ts);
+void ipvs_state_load_end(struct ipvs_state *s);
+
+/*
  * Record an operation the kernel acknowledged (op->err == 0), so the cache
  * follows the kernel without a dump.  Ops with err != 0 change nothing.
  *   ADD_SERVICE   the service now exists, with op->svc and no real servers

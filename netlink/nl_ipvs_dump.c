@@ -27,6 +27,10 @@ struct dump {
 	uint32_t seq;       /* sequence number of the request in flight */
 	int sent;           /* a request is in flight */
 	size_t next;        /* phase 1: next service whose real servers to get */
+	/* nl_ipvs_dump_each: each service handed over when complete, its
+	 * real servers freed after; NULL: they stay in the table. */
+	int (*each)(void *arg, struct ipvs_table_service *ts);
+	void *arg;
 	struct nl_ipvs_job job;
 };
 
@@ -105,8 +109,8 @@ static int dest_dump_end(struct nl_ipvs *nl, struct dump *d, int err)
 		return 0; /* the same service again */
 	}
 	/* ESRCH/ENOENT: the service went away since phase 0; keep it empty. */
-	d->next++;
-	return 0;
+	err = nl_ipvs_dump_hand_over(d->each, d->arg, &d->t->svcs[d->next++]);
+	return err < 0 ? nl_ipvs_fail(nl, err, "storing a dumped service") : 0;
 }
 
 static int dest_reply(struct nl_ipvs *nl, struct dump *d, struct nlmsghdr *h)
@@ -170,9 +174,25 @@ void nl_ipvs_set_parallel_dumps(struct nl_ipvs *nl, int enable)
 	}
 }
 
-/* Phase 1 over io_uring when we can: -ENOSYS sends us the slow way. */
-static int ring_dests(struct nl_ipvs *nl, struct ipvs_table *t, size_t first)
+int nl_ipvs_dump_hand_over(int (*each)(void *arg, struct ipvs_table_service *ts),
+			   void *arg, struct ipvs_table_service *ts)
 {
+	int r;
+
+	if (!each)
+		return 0;
+	r = each(arg, ts);
+	free(ts->dests);
+	ts->dests = NULL;
+	ts->ndests = ts->cap = 0;
+	return r;
+}
+
+/* Phase 1 over io_uring when we can: -ENOSYS sends us the slow way. */
+static int ring_dests(struct nl_ipvs *nl, struct dump *d)
+{
+	struct ipvs_table *t = d->t;
+	size_t first = d->first;
 	int r;
 
 	if (nl->ring_unusable)
@@ -181,7 +201,7 @@ static int ring_dests(struct nl_ipvs *nl, struct ipvs_table *t, size_t first)
 		nl->ring_unusable = 1;
 		return -ENOSYS;
 	}
-	r = nl_ipvs_ring_dump_dests(nl, nl->ring, t, first);
+	r = nl_ipvs_ring_dump_dests(nl, nl->ring, t, first, d->each, d->arg);
 	if (r) {
 		/* Sockets may be left mid-dump: start afresh next time. */
 		nl_ipvs_ring_free(nl->ring);
@@ -190,7 +210,9 @@ static int ring_dests(struct nl_ipvs *nl, struct ipvs_table *t, size_t first)
 	return r;
 }
 
-int nl_ipvs_dump(struct nl_ipvs *nl, struct ipvs_table *out)
+int nl_ipvs_dump_each(struct nl_ipvs *nl, struct ipvs_table *out,
+		      int (*each)(void *arg, struct ipvs_table_service *ts),
+		      void *arg)
 {
 	struct dump d;
 	int r;
@@ -200,15 +222,22 @@ int nl_ipvs_dump(struct nl_ipvs *nl, struct ipvs_table *out)
 	memset(&d, 0, sizeof(d));
 	d.t = out;
 	d.first = out->nsvcs;
+	d.each = each;
+	d.arg = arg;
 	d.services_only = !nl->ring_unusable;
 	if ((r = dump_run(nl, &d)) || !d.services_only)
 		return r;
-	r = ring_dests(nl, out, d.first);
+	r = ring_dests(nl, &d);
 	if (r != -ENOSYS)
 		return r;
 	start_dest_phase(&d);
 	d.services_only = 0;
 	return dump_run(nl, &d);
+}
+
+int nl_ipvs_dump(struct nl_ipvs *nl, struct ipvs_table *out)
+{
+	return nl_ipvs_dump_each(nl, out, NULL, NULL);
 }
 
 int nl_ipvs_dump_dests(struct nl_ipvs *nl, struct ipvs_table_service *ts)

@@ -164,9 +164,16 @@ static int slot_data(struct nl_ipvs *nl, struct ring_slot *s,
 	return 0;
 }
 
+/* Where finished services go (nl_ipvs_dump_each). */
+struct ring_each {
+	int (*fn)(void *arg, struct ipvs_table_service *ts);
+	void *arg;
+};
+
 /* Handle one completion; returns 1 when a slot became free, or -errno. */
 static int complete(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
-		    struct ipvs_table *t, const struct io_uring_cqe *cqe)
+		    struct ipvs_table *t, const struct io_uring_cqe *cqe,
+		    const struct ring_each *each)
 {
 	int i = (int)(cqe->user_data >> 1), recv = cqe->user_data & 1, done;
 	struct ring_slot *s = &r->slot[i];
@@ -185,6 +192,10 @@ static int complete(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
 	}
 	if (done) {
 		s->busy = 0;
+		done = nl_ipvs_dump_hand_over(each->fn, each->arg,
+					      &t->svcs[s->svc]);
+		if (done < 0)
+			return nl_ipvs_fail(nl, done, "storing a dumped service");
 		return 1;
 	}
 	prep_recv(r, i);
@@ -192,8 +203,11 @@ static int complete(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
 }
 
 int nl_ipvs_ring_dump_dests(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
-			    struct ipvs_table *t, size_t first)
+			    struct ipvs_table *t, size_t first,
+			    int (*fn)(void *arg, struct ipvs_table_service *ts),
+			    void *arg)
 {
+	const struct ring_each each = { fn, arg };
 	struct io_uring_cqe *cqe;
 	size_t next = first;
 	int i, active = 0, err = 0, c;
@@ -214,7 +228,7 @@ int nl_ipvs_ring_dump_dests(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
 			return nl_ipvs_fail(nl, c, "io_uring");
 		seen = 0;
 		io_uring_for_each_cqe(&r->ring, head, cqe) {
-			c = complete(nl, r, t, cqe);
+			c = complete(nl, r, t, cqe, &each);
 			if (c < 0 && !err)
 				err = c;
 			if (c != 0 && !r->slot[cqe->user_data >> 1].busy)

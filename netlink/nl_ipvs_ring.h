@@ -24,6 +24,13 @@ void nl_ipvs_ring_free(struct nl_ipvs_ring *r);
 
 /* Fill in the real servers of services first..nsvcs-1 of @t. */
 int nl_ipvs_ring_dump_dests(struct nl_ipvs *nl, struct nl_ipvs_ring *r,
-			    struct ipvs_table *t, size_t first);
+			    struct ipvs_table *t, size_t first,
+			    int (*each)(void *arg, struct ipvs_table_service *ts),
+			    void *arg);
+
+/* A service's real servers are all in: to @each (if any), then freed
+ * (nl_ipvs_dump_each).  @each's return. */
+int nl_ipvs_dump_hand_over(int (*each)(void *arg, struct ipvs_table_service *ts),
+			   void *arg, struct ipvs_table_service *ts);
 
 #endif

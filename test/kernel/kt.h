@@ -40,5 +40,6 @@ Suite *kt_batch_suite(void);
 Suite *kt_misc_suite(void);
 Suite *kt_scale_suite(void);
 Suite *kt_route_suite(void);
+Suite *kt_sync_suite(void);
 
 #endif

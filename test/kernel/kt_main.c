@@ -16,6 +16,7 @@ int main(void)
 	srunner_add_suite(sr, kt_misc_suite());
 	srunner_add_suite(sr, kt_scale_suite());
 	srunner_add_suite(sr, kt_route_suite());
+	srunner_add_suite(sr, kt_sync_suite());
 	srunner_run_all(sr, CK_VERBOSE);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -958,6 +958,56 @@ START_TEST(load_a_service_with_many_dests)
 }
 END_TEST
 
+/* A dump's services one at a time, in any order, as nl_ipvs_dump_each
+ * hands them over: the same as loading the table whole. */
+static int load_each(struct ipvs_state *st, struct ipvs_table *t, int reverse)
+{
+	size_t i, k;
+	int r;
+
+	ipvs_state_load_begin(st);
+	for (i = 0; i < t->nsvcs; i++) {
+		k = reverse ? t->nsvcs - 1 - i : i;
+		if ((r = ipvs_state_load_service(st, &t->svcs[k])))
+			return r;
+	}
+	ipvs_state_load_end(st);
+	return 0;
+}
+
+START_TEST(load_a_service_at_a_time)
+{
+	struct ipvs_state *st = ipvs_state_new();
+	struct ipvs_state_service *held;
+	struct ipvs_table t;
+
+	ipvs_table_init(&t);
+	dump_fill(&t, 0, 2000);
+	ck_assert_int_eq(load_each(st, &t, 1), 0);
+	assert_loaded(st, 0, 2000);
+	held = find_nth(st, 1500);
+	put_nth(st, 9999);     /* not in the next dump: must go */
+	ipvs_table_fini(&t);
+	dump_fill(&t, 1000, 2500);
+	ck_assert_int_eq(load_each(st, &t, 0), 0);
+	assert_loaded(st, 1000, 2500);
+	ck_assert_ptr_null(find_nth(st, 999));
+	ck_assert_ptr_null(find_nth(st, 9999));
+	ck_assert_ptr_eq(find_nth(st, 1500), held);
+	/* A dump that fails half way: no end, nothing dropped, what came
+	 * is fresh. */
+	ipvs_table_fini(&t);
+	dump_fill(&t, 0, 10);
+	ipvs_state_load_begin(st);
+	ck_assert_int_eq(ipvs_state_load_service(st, &t.svcs[3]), 0);
+	ck_assert_uint_eq(ipvs_state_nservices(st), 1501);
+	ck_assert_ptr_nonnull(find_nth(st, 3));
+	ck_assert_ptr_eq(find_nth(st, 1500), held);
+	ipvs_table_fini(&t);
+	ipvs_state_free(st);
+}
+END_TEST
+
 /* ---- acknowledged ops ---------------------------------------------------- */
 
 static int apply(struct ipvs_state *st, enum ipvs_op_kind kind, int i, int j,
@@ -1193,6 +1243,7 @@ Suite *state_suite(void)
 	tcase_add_test(load, load_of_an_empty_dump_empties);
 	tcase_add_test(load, load_duplicate_keys_the_later_wins);
 	tcase_add_test(load, load_a_service_with_many_dests);
+	tcase_add_test(load, load_a_service_at_a_time);
 	suite_add_tcase(s, load);
 
 	tcase_add_test(ack, apply_add_service_inserts);

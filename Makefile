@@ -66,14 +66,22 @@ include test/uml/uml.mk
 
 # --- tests -----------------------------------------------------------------
 
+# Two lanes side by side, one a core: the UML stages (a UML kernel is
+# one CPU) and the host's (three unit builds, the Python suites).  Each
+# lane's output is printed whole when it ends.
 check: deps
 	$(MAKE) all
+	$(MAKE) -j2 --output-sync=recurse check-uml check-host
+
+.PHONY: check-uml check-host
+check-uml:
+	$(MAKE) kernel
+	$(MAKE) e2e
+check-host:
 	$(MAKE) unit
 	$(MAKE) unit-sanitizers
-	$(MAKE) kernel
 	$(MAKE) fakeapi
 	$(MAKE) api
-	$(MAKE) e2e
 
 unit: $(BUILD)/test/unit/run
 	$(BUILD)/test/unit/run

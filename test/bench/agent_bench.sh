@@ -6,7 +6,7 @@
 #   cold sync (empty kernel -> full state) vs ipvsadm -R   target <= 0.10
 #   verification finding nothing vs ipvsadm -Sn            target <= 0.25
 #     (best of three of each: a dump is short, and noise is not speed)
-#   resident memory of the agent                           target < 64 MiB
+#   resident memory of the agent, after /metrics scrapes   target < 64 MiB
 set -eu
 [ "${UML_RUN:-}" = 1 ] || { echo "agent_bench.sh: only inside UML (make bench)" >&2; exit 2; }
 
@@ -71,28 +71,55 @@ done
 ip netns exec ref ipvsadm -C
 
 # The agent: cold start, then a verification that finds nothing to repair.
+#
+# Watching its log takes no process per look: under UML a fork costs some
+# 40 ms of the one CPU, and a loop of grep and sleep every 0.1 s took ~40%
+# of it from the agent it was timing (ipvsadm -R runs with no such loop).
+# Builtins only: the log read on fd 3 as it grows, and a fifo nobody
+# writes to as the clock (read -t).
+: > "$dir/log"
+mkfifo "$dir/tick"
+exec 3< "$dir/log" 4<> "$dir/tick"
 ip netns exec ours "$agent" --services-file "$dir/objects.json" \
 	--hostname-override node1 --state-dir "$dir/state" \
-	--ipvs-sync-period 3s --v 1 2> "$dir/log" &
+	--ipvs-sync-period 3s --v 1 2>> "$dir/log" &
 pid=$!
-wait_log() {  # wait_log PATTERN SECONDS
-	local i
-	for ((i = 0; i < $2 * 10; i++)); do
-		grep -q "$1" "$dir/log" && return 0
-		sleep 0.1
+cold_done=0 verified=0 partial=
+log_scan() {  # read the lines the log gained, counting what we wait for
+	local line
+	while IFS= read -r line <&3 || { partial+=$line; false; }; do
+		line=$partial$line
+		partial=
+		case $line in
+		*"initial sync"*) cold_done=1 ;;
+		*"verify: 0 repairs"*) verified=$((verified + 1)) ;;
+		esac
 	done
-	echo "bench: no '$1' in the agent's log:" >&2
+}
+wait_log() {  # wait_log CONDITION SECONDS [soft]
+	local i
+	for ((i = 0; i < $2 * 5; i++)); do
+		log_scan
+		eval "$1" && return 0
+		read -r -t 0.2 -u 4 _ || true
+	done
+	[ -n "${3:-}" ] && return 0
+	echo "bench: not seen in $2 s: $1; the agent's log:" >&2
 	cat "$dir/log" >&2
 	kill "$pid"
 	exit 1
 }
-wait_log "initial sync" 300
-wait_log "verify: 0 repairs" 60
-for _ in $(seq 100); do  # three verifications that found nothing
-	[ "$(grep -c 'verify: 0 repairs' "$dir/log")" -ge 3 ] && break
-	sleep 0.2
+wait_log '((cold_done))' 300
+wait_log '((verified >= 1))' 60
+wait_log '((verified >= 3))' 20 soft  # three verifications that found nothing
+# As an operator runs it: Prometheus scrapes /metrics (per-service
+# traffic on, the default), here twice, before the memory is read.
+for _ in 1 2; do
+	ip netns exec ours curl -sf -o /dev/null http://127.0.0.1:10249/metrics ||
+		{ echo "bench: /metrics failed" >&2; kill "$pid"; exit 1; }
 done
 rss_kb=$(awk '/^VmRSS/ { print $2 }' "/proc/$pid/status")
+hwm_kb=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status")
 kill "$pid"
 wait "$pid" || true
 t_cold=$(grep -o 'applied [0-9.]*ms after start' "$dir/log" | awk '{ printf "%.3f", $2 / 1000 }')
@@ -112,6 +139,7 @@ verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t) ? "met" : "MISSED" }
 r_cold=$(ratio "$t_cold" "$t_restore")
 r_verify=$(ratio "$t_verify" "$t_save")
 rss_mib=$(awk -v k="$rss_kb" 'BEGIN { printf "%.1f", k / 1024 }')
+hwm_mib=$(awk -v k="$hwm_kb" 'BEGIN { printf "%.1f", k / 1024 }')
 
 printf '\nAgent benchmark: %d Services x %d endpoints (%d IPVS objects), User-Mode Linux %s\n\n' \
 	"$NSVC" "$NDEST" "$want" "$(uname -r)"
@@ -122,8 +150,9 @@ printf '| %-40s | %8ss | %8ss | %7s | %6s | %-6s |\n' \
 	"verification (no drift) vs ipvsadm -Sn" "$t_verify" "$t_save" "$r_verify" 0.25 "$(verdict "$r_verify" 0.25)"
 printf '| %-40s | %8ss | %8ss | %7s | %6s | %-6s |\n' \
 	"  cold sync less the VIP binding" "$t_ipvs" "$t_restore" "$(ratio "$t_ipvs" "$t_restore")" - "info"
-printf '| %-40s | %7sMiB | %10s | %7s | %6s | %-6s |\n' "resident memory" "$rss_mib" - - "<64" \
-	"$(awk -v m="$rss_mib" 'BEGIN { print (m < 64) ? "met" : "MISSED" }')"
+printf '| %-40s | %7sMiB | %10s | %7s | %6s | %-6s |\n' "resident memory (after 2 scrapes)" "$rss_mib" - - "<64" \
+	"$(awk -v m="$rss_mib" 'BEGIN { print (m < 64) ? "met" : "MISSED" }')" \
+	"  peak resident memory" "$hwm_mib" - - - info
 echo
 [ "$(verdict "$r_cold" 0.10)" = met ] && [ "$(verdict "$r_verify" 0.25)" = met ] &&
 	awk -v m="$rss_mib" 'BEGIN { exit !(m < 64) }'

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "heap.h"
 #include "log.h"
 
 #define RETRY_MIN 1.0
@@ -480,6 +481,7 @@ static void finish_batch(struct agent_sync *s, int r)
 		ipvs_ops_init(&s->ops);
 		malloc_trim(0);
 	}
+	agent_heap_release();   /* a first reading's room (agent/heap.h) */
 }
 
 /* Drive the batch in flight, chunk after chunk, until the socket would
@@ -531,6 +533,7 @@ static int start_batch(struct agent_sync *s)
 		batch_applied(s, 1);
 		if (s->after_batch)
 			s->after_batch(s->hook_arg);
+		agent_heap_release();
 		return 0;
 	}
 	if ((r = claim(s))) {

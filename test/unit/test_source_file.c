@@ -3,11 +3,13 @@
  * stream, the whole-document path behind it, and what a broken file
  * leaves alone (the last good state, the log, the counters).
  */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/heap.h"
 #include "agent/source_file.h"
 #include "suites.h"
 
@@ -141,6 +143,24 @@ START_TEST(file_missing_is_an_error)
 }
 END_TEST
 
+/* agent/heap.c: the room is held in the heap until released, once. */
+START_TEST(heap_reserve_then_release)
+{
+	ck_assert_int_eq(agent_heap_release(), 0);
+	agent_heap_reserve(1000);            /* too small to bother */
+	ck_assert_int_eq(agent_heap_release(), 0);
+	agent_heap_reserve(8 << 20);
+#ifndef __SANITIZE_ADDRESS__             /* ASan's malloc keeps no arena */
+	ck_assert_uint_ge(mallinfo2().fordblks, 8 << 20);
+#endif
+	ck_assert_int_eq(agent_heap_release(), 1);
+#ifndef __SANITIZE_ADDRESS__
+	ck_assert_uint_lt(mallinfo2().fordblks, 2 << 20);
+#endif
+	ck_assert_int_eq(agent_heap_release(), 0);
+}
+END_TEST
+
 static void teardown(void)
 {
 	if (path[0])
@@ -157,6 +177,9 @@ Suite *source_file_suite(void)
 	tcase_add_test(tc, file_broken_late_changes_nothing);
 	tcase_add_test(tc, file_unusual_shapes_are_read_whole);
 	tcase_add_test(tc, file_missing_is_an_error);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("heap");
+	tcase_add_test(tc, heap_reserve_then_release);
 	suite_add_tcase(s, tc);
 	return s;
 }

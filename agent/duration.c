@@ -50,8 +50,11 @@ int agent_duration_parse(const char *s, double *seconds)
 	while (*p) {
 		if (*p == '-' || *p == '+' || !(*p == '.' || (*p >= '0' && *p <= '9')))
 			return -EINVAL;
+		/* Go's digits and one dot only: strtod() would also take
+		 * exponents ("1e3s") and hexadecimal ("0x10s"). */
 		v = strtod(p, &end);
-		if (end == p || !(ulen = unit_at(end, &scale)))
+		if (end == p || strspn(p, "0123456789.") < (size_t)(end - p) ||
+		    !(ulen = unit_at(end, &scale)))
 			return -EINVAL;
 		total += v * scale;
 		p = end + ulen;

@@ -32,7 +32,11 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "status"))
 		return cmd_status(argc - 1, argv + 1);
 	r = agent_options_parse(&opt, argc, argv);
-	if (r)
+	if (r) {
+		agent_options_fini(&opt);
 		return r > 0 ? 0 : 2;
-	return agent_daemon_run(&opt);
+	}
+	r = agent_daemon_run(&opt);
+	agent_options_fini(&opt);
+	return r;
 }

@@ -1,5 +1,7 @@
 /*
- * agent/options.c - kube-proxy-compatible flags.
+ * agent/options.c - kube-proxy-compatible flags, and the one parser per
+ * option that both the command line and --config (options_config.c) go
+ * through.
  */
 #include "options.h"
 
@@ -12,10 +14,14 @@
 
 #include "duration.h"
 #include "httpd.h"
+#include "log.h"
+#include "netlink/nl_link.h"
+#include "options_config.h"
 #include "version.h"
 
 enum {
-	OPT_SERVICES_FILE = 256,
+	OPT_CONFIG = 256,
+	OPT_SERVICES_FILE,
 	OPT_KUBECONFIG,
 	OPT_MASTER,
 	OPT_HOSTNAME,
@@ -40,7 +46,11 @@ enum {
 	OPT_VERSION,
 };
 
+/* over_config() keeps one bit per option. */
+_Static_assert(OPT_VERSION - OPT_CONFIG < 32, "too many options for a bit set");
+
 static const struct option longopts[] = {
+	{ "config", required_argument, NULL, OPT_CONFIG },
 	{ "services-file", required_argument, NULL, OPT_SERVICES_FILE },
 	{ "kubeconfig", required_argument, NULL, OPT_KUBECONFIG },
 	{ "master", required_argument, NULL, OPT_MASTER },
@@ -85,6 +95,10 @@ void agent_options_usage(FILE *f)
 "  --master URL                override the kubeconfig's server\n"
 "\n"
 "kube-proxy ipvs-mode flags:\n"
+"  --config FILE               a KubeProxyConfiguration, YAML or JSON (kubeadm's\n"
+"                              config.conf in the kube-proxy ConfigMap); flags\n"
+"                              on the command line override it (kube-proxy\n"
+"                              ignores most of them next to --config)\n"
 "  --hostname-override NAME    this node's name (default: the host name)\n"
 "  --ipvs-scheduler NAME       rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh\n"
 "                              (default rr; per Service: annotation\n"
@@ -97,8 +111,8 @@ void agent_options_usage(FILE *f)
 "  --ipvs-tcpfin-timeout DUR   IPVS TCP FIN_WAIT timeout\n"
 "  --ipvs-udp-timeout DUR      IPVS UDP timeout\n"
 "  --nodeport-addresses LIST   CIDRs (or \"primary\") node ports listen on\n"
-"                              (default: every local address but the dummy\n"
-"                              interface's and loopback)\n"
+"                              (default, or \"all\": every local address but\n"
+"                              the dummy interface's and loopback)\n"
 "  --metrics-bind-address A    /metrics, /status, /healthz, /proxyMode\n"
 "                              (default 127.0.0.1:10249; IP:PORT, [IPv6]:PORT\n"
 "                              or IP; empty or port 0 disables)\n"
@@ -123,57 +137,75 @@ void agent_options_usage(FILE *f)
 "Durations as kube-proxy writes them: 30s, 1m, 500ms, 1h30m.\n");
 }
 
-static int bad(const char *flag, const char *value, const char *why)
+/* The problem with @value, said where it came from: the flag, or the
+ * --config file's field and line. */
+static int bad(const struct agent_options_src *src, const char *value,
+	       const char *why)
 {
-	fprintf(stderr, "ipvsagent: --%s=%s: %s\n", flag, value ? value : "", why);
+	if (src->file)
+		fprintf(stderr, "ipvsagent: %s: %s: \"%s\": %s (line %zu)\n",
+			src->file, src->field, value ? value : "", why, src->line);
+	else
+		fprintf(stderr, "ipvsagent: --%s=%s: %s\n", src->flag,
+			value ? value : "", why);
 	return -EINVAL;
 }
 
-static int set_duration(const char *flag, const char *v, double *out)
+static int set_duration(const struct agent_options_src *src, const char *v,
+			double *out)
 {
 	if (agent_duration_parse(v, out))
-		return bad(flag, v, "not a duration (like 30s, 1m, 500ms)");
+		return bad(src, v, "not a duration (like 30s, 1m, 500ms)");
 	return 0;
 }
 
-/* A comma-separated list; the strings are cut in place in argv. */
-static int set_list(const char *flag, char *v, const char **out, size_t *n)
+/* A comma-separated list of CIDRs (and, for node ports, the keywords
+ * "primary" and "all"), added to the list; the strings are cut in place. */
+static int set_cidrs(const struct agent_options_src *src, char *v,
+		     int keywords, const char **out, size_t *n)
 {
+	struct nl_addr_cidr cidr;
 	char *save = NULL, *tok;
 
 	for (tok = strtok_r(v, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (*n == AGENT_MAX_LIST)
-			return bad(flag, tok, "too many entries");
+			return bad(src, tok, "too many entries");
+		if (nl_addr_cidr_parse(tok, &cidr) &&
+		    !(keywords && (!strcmp(tok, "primary") || !strcmp(tok, "all"))))
+			return bad(src, tok, keywords ? "not a CIDR, \"primary\" or \"all\""
+						      : "not a CIDR");
 		out[(*n)++] = tok;
 	}
 	return 0;
 }
 
-static int set_bool(const char *flag, const char *v, int *out)
+static int set_bool(const struct agent_options_src *src, const char *v, int *out)
 {
 	if (!v || !strcmp(v, "true") || !strcmp(v, "1"))
 		*out = 1;
 	else if (!strcmp(v, "false") || !strcmp(v, "0"))
 		*out = 0;
 	else
-		return bad(flag, v, "not true or false");
+		return bad(src, v, "not true or false");
 	return 0;
 }
 
 /* IP:PORT, [IPv6]:PORT or IP; empty or port 0 turns the server off. */
-static int set_bind(const char *flag, const char *v, const char **out)
+static int set_bind(const struct agent_options_src *src, const char *v,
+		    const char **out)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
 
 	if (agent_httpd_parse_addr(v, 1, &ss, &len) < 0) /* port: any */
-		return bad(flag, v, "not IP:PORT, [IPv6]:PORT or an IP");
+		return bad(src, v, "not IP:PORT, [IPv6]:PORT or an IP");
 	*out = v;
 	return 0;
 }
 
 /* klog's -v: "-v N", "-vN", "--v=N", and pflag's "-v=N". */
-static int set_level(const char *v, int *out)
+static int set_level(const struct agent_options_src *src, const char *v,
+		     int *out)
 {
 	char *end;
 	long n;
@@ -183,8 +215,17 @@ static int set_level(const char *v, int *out)
 	errno = 0;
 	n = strtol(v, &end, 10);
 	if (!*v || *end || errno || n < INT_MIN || n > INT_MAX)
-		return bad("v", v, "not a number");
+		return bad(src, v, "not a number");
 	*out = (int)n;
+	return 0;
+}
+
+static int set_hostname(const struct agent_options_src *src, const char *v,
+			char *out, size_t size)
+{
+	if (!*v || strlen(v) >= size)
+		return bad(src, v, "empty or too long");
+	strcpy(out, v);
 	return 0;
 }
 
@@ -203,47 +244,143 @@ static void defaults(struct agent_options *o)
 	o->metrics_service_traffic = 1;
 }
 
-static int one(struct agent_options *o, int c, char *v)
+static int one(struct agent_options *o, int c, char *v,
+	       const struct agent_options_src *src)
 {
 	switch (c) {
 	case OPT_SERVICES_FILE: o->services_file = v; return 0;
 	case OPT_KUBECONFIG: o->kubeconfig = v; return 0;
 	case OPT_MASTER: o->master = v; return 0;
-	case OPT_HOSTNAME:
-		if (!*v || strlen(v) >= sizeof(o->hostname))
-			return bad("hostname-override", v, "empty or too long");
-		strcpy(o->hostname, v);
-		return 0;
+	case OPT_HOSTNAME: return set_hostname(src, v, o->hostname, sizeof(o->hostname));
 	case OPT_SCHEDULER: o->scheduler = v; return 0;
-	case OPT_SYNC_PERIOD: return set_duration("ipvs-sync-period", v, &o->sync_period);
-	case OPT_MIN_SYNC_PERIOD: return set_duration("ipvs-min-sync-period", v, &o->min_sync_period);
-	case OPT_GRACEFUL_PERIOD: return set_duration("ipvs-graceful-period", v, &o->graceful_period);
-	case OPT_TCP_TIMEOUT: return set_duration("ipvs-tcp-timeout", v, &o->tcp_timeout);
-	case OPT_TCPFIN_TIMEOUT: return set_duration("ipvs-tcpfin-timeout", v, &o->tcpfin_timeout);
-	case OPT_UDP_TIMEOUT: return set_duration("ipvs-udp-timeout", v, &o->udp_timeout);
-	case OPT_STRICT_ARP: return set_bool("ipvs-strict-arp", v, &o->strict_arp);
-	case OPT_EXCLUDE_CIDRS: return set_list("ipvs-exclude-cidrs", v, o->exclude_cidrs, &o->nexclude_cidrs);
-	case OPT_NODEPORT_ADDRS: return set_list("nodeport-addresses", v, o->nodeport_addrs, &o->nnodeport_addrs);
+	case OPT_SYNC_PERIOD: return set_duration(src, v, &o->sync_period);
+	case OPT_MIN_SYNC_PERIOD: return set_duration(src, v, &o->min_sync_period);
+	case OPT_GRACEFUL_PERIOD: return set_duration(src, v, &o->graceful_period);
+	case OPT_TCP_TIMEOUT: return set_duration(src, v, &o->tcp_timeout);
+	case OPT_TCPFIN_TIMEOUT: return set_duration(src, v, &o->tcpfin_timeout);
+	case OPT_UDP_TIMEOUT: return set_duration(src, v, &o->udp_timeout);
+	case OPT_STRICT_ARP: return set_bool(src, v, &o->strict_arp);
+	case OPT_EXCLUDE_CIDRS: return set_cidrs(src, v, 0, o->exclude_cidrs, &o->nexclude_cidrs);
+	case OPT_NODEPORT_ADDRS: return set_cidrs(src, v, 1, o->nodeport_addrs, &o->nnodeport_addrs);
 	case OPT_DUMMY: o->dummy_interface = v; return 0;
 	case OPT_STATE_DIR: o->state_dir = v; return 0;
-	case OPT_METRICS_BIND: return set_bind("metrics-bind-address", v, &o->metrics_bind);
-	case OPT_HEALTHZ_BIND: return set_bind("healthz-bind-address", v, &o->healthz_bind);
-	case OPT_METRICS_TRAFFIC:
-		return set_bool("metrics-service-traffic", v, &o->metrics_service_traffic);
-	case OPT_CLEANUP: return set_bool("cleanup", v, &o->cleanup);
+	case OPT_METRICS_BIND: return set_bind(src, v, &o->metrics_bind);
+	case OPT_HEALTHZ_BIND: return set_bind(src, v, &o->healthz_bind);
+	case OPT_METRICS_TRAFFIC: return set_bool(src, v, &o->metrics_service_traffic);
+	case OPT_CLEANUP: return set_bool(src, v, &o->cleanup);
 	case OPT_DRY_RUN: o->dry_run = 1; return 0;
 	case OPT_PROXY_MODE:
-		return strcmp(v, "ipvs") ? bad("proxy-mode", v, "only ipvs") : 0;
-	case 'v': return set_level(v, &o->verbosity);
+		return strcmp(v, "ipvs") ? bad(src, v, "only ipvs: ipvsagent is kube-proxy's ipvs mode") : 0;
+	case 'v': return set_level(src, v, &o->verbosity);
 	default: return -EINVAL;
 	}
 }
 
-int agent_options_parse(struct agent_options *o, int argc, char **argv)
+static const struct option *flag_of(int c)
 {
-	int c, r;
+	const struct option *f;
 
-	defaults(o);
+	for (f = longopts; f->name && f->val != c; f++)
+		;
+	return f->name ? f : NULL;
+}
+
+int agent_options_set(struct agent_options *o,
+		      const struct agent_options_src *src, char *value)
+{
+	const struct option *f;
+
+	for (f = longopts; f->name && strcmp(f->name, src->flag); f++)
+		;
+	return f->name ? one(o, f->val, value, src) : -EINVAL;
+}
+
+char *agent_options_keep(struct agent_options *o, const char *s, size_t len)
+{
+	char **v = realloc(o->config_strs, (o->nconfig_strs + 1) * sizeof(*v));
+	char *copy;
+
+	if (!v)
+		return NULL;
+	o->config_strs = v;
+	if (!(copy = strndup(s, len)))
+		return NULL;
+	return v[o->nconfig_strs++] = copy;
+}
+
+void agent_options_fini(struct agent_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nconfig_strs; i++)
+		free(o->config_strs[i]);
+	free(o->config_strs);
+	o->config_strs = NULL;
+	o->nconfig_strs = 0;
+}
+
+/* The flags that map onto a KubeProxyConfiguration field: kube-proxy
+ * ignores them when --config is given (all but --hostname-override,
+ * --master, --cleanup and -v, which it keeps). */
+static int kube_proxy_ignores(int c)
+{
+	switch (c) {
+	case OPT_KUBECONFIG: case OPT_SCHEDULER: case OPT_SYNC_PERIOD:
+	case OPT_MIN_SYNC_PERIOD: case OPT_TCP_TIMEOUT: case OPT_TCPFIN_TIMEOUT:
+	case OPT_UDP_TIMEOUT: case OPT_STRICT_ARP: case OPT_EXCLUDE_CIDRS:
+	case OPT_NODEPORT_ADDRS: case OPT_METRICS_BIND: case OPT_HEALTHZ_BIND:
+	case OPT_PROXY_MODE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A command-line flag over --config: a list flag replaces the file's
+ * list (its first use empties it), and a flag kube-proxy would have
+ * ignored is said once. */
+static void over_config(struct agent_options *o, int c, unsigned *seen)
+{
+	unsigned bit;
+
+	if (c < OPT_CONFIG)   /* -v: kube-proxy lets it win too */
+		return;
+	bit = 1u << (c - OPT_CONFIG);
+	if (*seen & bit)
+		return;
+	*seen |= bit;
+	if (c == OPT_EXCLUDE_CIDRS)
+		o->nexclude_cidrs = 0;
+	else if (c == OPT_NODEPORT_ADDRS)
+		o->nnodeport_addrs = 0;
+	if (kube_proxy_ignores(c))
+		agent_log(AGENT_LOG_WARN,
+			  "--%s overrides %s (kube-proxy would ignore the flag "
+			  "and use the file)", flag_of(c)->name, o->config);
+}
+
+/* "all" among the node port addresses is the default: every address. */
+static void nodeports_all(struct agent_options *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nnodeport_addrs; i++)
+		if (!strcmp(o->nodeport_addrs[i], "all"))
+			o->nnodeport_addrs = 0;
+}
+
+struct flag_arg {
+	int c;       /* the option */
+	char *v;     /* its value in argv, or NULL */
+};
+
+/* The command line, in order; --help, --version and bad flags end it.
+ * 0, 1 (help or version printed) or -EINVAL. */
+static int scan(struct agent_options *o, int argc, char **argv,
+		struct flag_arg *out, size_t *n)
+{
+	int c;
+
 	optind = 0;   /* glibc: 0 also forgets a half-read "-hv" of a last parse */
 	while ((c = getopt_long(argc, argv, "hv:", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -256,14 +393,49 @@ int agent_options_parse(struct agent_options *o, int argc, char **argv)
 		}
 		if (c == '?')
 			return -EINVAL;
-		if ((r = one(o, c, optarg)))
-			return r;
+		if (c == OPT_CONFIG)
+			o->config = optarg;
+		else
+			out[(*n)++] = (struct flag_arg){ c, optarg };
 	}
 	if (optind < argc) {
 		fprintf(stderr, "ipvsagent: unexpected argument '%s'\n", argv[optind]);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+int agent_options_parse(struct agent_options *o, int argc, char **argv)
+{
+	struct agent_options_src src = { NULL, NULL, NULL, 0 };
+	struct flag_arg *args;
+	unsigned seen = 0;
+	size_t n = 0, i;
+	int r;
+
+	defaults(o);
+	if (!(args = calloc((size_t)(argc > 0 ? argc : 1), sizeof(*args))))
+		return -ENOMEM;
+	if ((r = scan(o, argc, argv, args, &n)))
+		goto out;
+	if (o->config && !*o->config) {
+		src.flag = "config";
+		r = bad(&src, "", "empty");
+		goto out;
+	}
+	if (o->config && (r = agent_options_config_load(o, o->config)))
+		goto out;
+	for (i = 0; i < n; i++) {
+		src.flag = flag_of(args[i].c)->name;
+		if (o->config)
+			over_config(o, args[i].c, &seen);
+		if ((r = one(o, args[i].c, args[i].v, &src)))
+			goto out;
+	}
+	nodeports_all(o);
 	/* No --services-file, --kubeconfig or --master: the API server from
 	 * the pod's service account, as kube-proxy in a DaemonSet. */
-	return 0;
+out:
+	free(args);
+	return r;
 }

@@ -12,6 +12,7 @@
 #define AGENT_MAX_LIST 32
 
 struct agent_options {
+	const char *config;            /* --config: a KubeProxyConfiguration */
 	const char *services_file;     /* --services-file: the file source */
 	const char *kubeconfig;        /* --kubeconfig */
 	const char *master;            /* --master */
@@ -36,14 +37,26 @@ struct agent_options {
 	int cleanup;                   /* --cleanup */
 	int dry_run;                   /* --dry-run */
 	int verbosity;                 /* -v / --v */
+	char **config_strs;            /* values copied from --config (owned) */
+	size_t nconfig_strs;           /* how many */
 };
 
 /*
  * Parse argv.  Returns 0 to run, 1 when --help or --version was handled
- * (exit 0), or -EINVAL after printing the problem to stderr (exit 2).
- * The strings point into argv.
+ * (exit 0), or -EINVAL (-ENOMEM) after printing the problem to stderr
+ * (exit 2).  The strings point into argv, or into copies of --config's
+ * values that @o owns.
+ *
+ * With --config FILE the file is read first and every flag given on the
+ * command line overrides it (a list flag replaces the file's list).
+ * kube-proxy instead ignores most flags next to --config; a warning says
+ * so for each flag that it would have ignored.
  */
 int agent_options_parse(struct agent_options *o, int argc, char **argv);
+
+/* Free what a parse took (the copies of --config's values).  Safe after
+ * any agent_options_parse(), whatever it returned. */
+void agent_options_fini(struct agent_options *o);
 
 void agent_options_usage(FILE *f);
 

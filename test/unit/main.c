@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, strmap_suite());
 	srunner_add_suite(sr, owner_suite());
 	srunner_add_suite(sr, options_suite());
+	srunner_add_suite(sr, options_config_suite());
 	srunner_add_suite(sr, metrics_suite());
 	srunner_add_suite(sr, status_suite());
 	srunner_add_suite(sr, httpd_suite());

@@ -24,6 +24,7 @@ Suite *duration_suite(void);
 Suite *strmap_suite(void);
 Suite *owner_suite(void);
 Suite *options_suite(void);
+Suite *options_config_suite(void);
 Suite *metrics_suite(void);
 Suite *status_suite(void);
 Suite *httpd_suite(void);

@@ -535,7 +535,7 @@ START_TEST(parse_again_starts_afresh)
 	struct agent_options o;
 
 	ck_assert_int_eq(parse(&o, "--kubeconfig=/k", "--ipvs-scheduler=lc", "-v", "5",
-			       "--nodeport-addresses=a,b", NULL), 0);
+			       "--nodeport-addresses=10.0.0.0/8,primary", NULL), 0);
 	ck_assert_int_eq(parse(&o, "-hv", NULL), 1);
 	ck_assert_int_eq(parse(&o, "--services-file=/f", NULL), 0);
 	ck_assert_str_eq(o.scheduler, "rr");
@@ -551,7 +551,7 @@ END_TEST
 
 START_TEST(usage_mentions_every_flag)
 {
-	static const char *const more[] = { "ipvs-strict-arp", "cleanup", "dry-run",
+	static const char *const more[] = { "--config FILE ", "ipvs-strict-arp", "cleanup", "dry-run",
 					    "metrics-service-traffic", "help",
 					    "version", "ipvsagent status" };
 	char *text = NULL;

@@ -19,6 +19,7 @@ import threading
 import time
 import unittest
 
+from probe_lines import fields
 from test_fakeapi import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -75,22 +76,8 @@ def b64(path):
 # --------------------------------------------------------------------------
 # Running the probe
 
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
-
-
 def parse_line(line):
-    out = {}
-    for k, v in FIELD.findall(line):
-        if v.startswith('"'):
-            out[k] = json.loads(v)
-        else:
-            try:
-                out[k] = int(v)
-            except ValueError:
-                try:
-                    out[k] = float(v)
-                except ValueError:
-                    out[k] = v
+    out = fields(line)
     if " cancelled " in line:
         out["cancelled"] = True
     return out

@@ -21,6 +21,7 @@ import threading
 import time
 import unittest
 
+from probe_lines import fields
 from test_fakeapi import Server
 
 PROBE = os.path.join(os.environ.get("PROBE_DIR", "build/test/api"),
@@ -74,25 +75,6 @@ def node(name, zone=None):
 
 # --------------------------------------------------------------------------
 # The probe
-
-FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S*)')
-
-
-def fields(line):
-    out = {}
-    for k, v in FIELD.findall(line):
-        if v.startswith('"'):
-            out[k] = v[1:-1]
-        else:
-            try:
-                out[k] = int(v)
-            except ValueError:
-                try:
-                    out[k] = float(v)
-                except ValueError:
-                    out[k] = v
-    return out
-
 
 def env():
     e = {k: v for k, v in os.environ.items()
